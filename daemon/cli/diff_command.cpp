@@ -46,10 +46,10 @@ int run_diff(const std::vector<std::string>& args) {
   std::vector<std::string> files;
 
   po::options_description options("options");
-  options.add_options()                                                         //
-      ("help,h", "show this help")                                             //
-      ("only", po::value(&only), "print one bare list: missing or stale")     //
-      ("format", po::value(&format), "text (default) or json")                 //
+  options.add_options()                                                    //
+      ("help,h", "show this help")                                         //
+      ("only", po::value(&only), "print one bare list: missing or stale")  //
+      ("format", po::value(&format), "text (default) or json")             //
       ("files", po::value(&files), "PUBLISHED LOCAL");
   po::positional_options_description positional;
   positional.add("files", 2);

@@ -3,8 +3,8 @@
 
 namespace allowdrift::cli {
 
-inline constexpr int kExitOk = 0;          // nothing differs
-inline constexpr int kExitDrift = 1;       // something differs
-inline constexpr int kExitBadInput = 2;    // usage error, unreadable file or invalid entry (nothing compared)
+inline constexpr int kExitOk = 0;        // nothing differs
+inline constexpr int kExitDrift = 1;     // something differs
+inline constexpr int kExitBadInput = 2;  // usage error, unreadable file or invalid entry (nothing compared)
 
 }  // namespace allowdrift::cli

@@ -20,9 +20,8 @@ void for_each_block(const model::IpSet& set, Fn&& fn) {
   model::for_each_cidr(set.v4(), [&](std::uint32_t net, int len) {
     fn(Family::kV4, U128{net}, len, U128{net}, U128{net | model::low_mask<std::uint32_t>(32 - len)});
   });
-  model::for_each_cidr(set.v6(), [&](U128 net, int len) {
-    fn(Family::kV6, net, len, net, net | model::low_mask<U128>(128 - len));
-  });
+  model::for_each_cidr(
+      set.v6(), [&](U128 net, int len) { fn(Family::kV6, net, len, net, net | model::low_mask<U128>(128 - len)); });
 }
 
 void write_cidr(Family family, U128 net, int len, OutputSink& out) {
@@ -74,7 +73,8 @@ void write_side(std::string_view title, const model::IpSet& ips, const std::vect
   }
   std::string summary = ": " + plural(c.v4_blocks, "IPv4 block", "IPv4 blocks");
   if (c.v4_blocks > 0) summary += " (" + plural(c.v4_addresses, "address", "addresses") + ")";
-  summary += ", " + plural(c.v6_blocks, "IPv6 block", "IPv6 blocks") + ", " + plural(domains.size(), "domain", "domains") + "\n";
+  summary += ", " + plural(c.v6_blocks, "IPv6 block", "IPv6 blocks") + ", " +
+             plural(domains.size(), "domain", "domains") + "\n";
   out.write(summary);
 
   const OriginIndex index(from.list.ip_origins);
@@ -157,8 +157,8 @@ void write_bare_list(const ListDiff& diff, Side side, OutputSink& out) {
 }
 
 void write_text_report(const ListDiff& diff, const NamedList& published, const NamedList& local, OutputSink& out) {
-  out.write("published " + published.name + ": " + plural(published.list.ip_entries, "IP entry", "IP entries") +
-            ", " + plural(published.list.domain_entries, "domain", "domains") + "\n");
+  out.write("published " + published.name + ": " + plural(published.list.ip_entries, "IP entry", "IP entries") + ", " +
+            plural(published.list.domain_entries, "domain", "domains") + "\n");
   out.write("local     " + local.name + ": " + plural(local.list.ip_entries, "IP entry", "IP entries") + ", " +
             plural(local.list.domain_entries, "domain", "domains") + "\n\n");
   write_side("missing (published, not allowed locally)", diff.missing_ips, diff.missing_domains, published, out);
@@ -185,9 +185,8 @@ std::string json_report(const ListDiff& diff, const NamedList& published, const 
       {"drift", !diff.empty()},
       {"published", json_list_summary(published)},
       {"local", json_list_summary(local)},
-      {"missing",
-       json::object{{"ips", json_blocks(diff.missing_ips, published)},
-                    {"domains", json_domains(diff.missing_domains, published)}}},
+      {"missing", json::object{{"ips", json_blocks(diff.missing_ips, published)},
+                               {"domains", json_domains(diff.missing_domains, published)}}},
       {"stale",
        json::object{{"ips", json_blocks(diff.stale_ips, local)}, {"domains", json_domains(diff.stale_domains, local)}}},
   };

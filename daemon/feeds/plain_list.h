@@ -80,9 +80,9 @@ class PlainListParser {
   void add_warning(std::string message);
 
   PlainListOptions options_;
-  std::string partial_;       // an incomplete last line carried to the next chunk
+  std::string partial_;  // an incomplete last line carried to the next chunk
   bool partial_too_long_ = false;
-  bool at_start_ = true;      // still looking for a byte order mark in head_
+  bool at_start_ = true;  // still looking for a byte order mark in head_
   std::string head_;
   std::size_t line_no_ = 0;
   model::IpSetBuilder ips_;

@@ -4,9 +4,7 @@
 
 namespace allowdrift::model {
 
-void DomainSet::add(const DomainPattern& pattern) {
-  (pattern.wildcard ? wildcard_ : exact_).insert(pattern.name);
-}
+void DomainSet::add(const DomainPattern& pattern) { (pattern.wildcard ? wildcard_ : exact_).insert(pattern.name); }
 
 bool DomainSet::parent_wildcard(std::string_view name) const {
   for (auto dot = name.find('.'); dot != std::string_view::npos; dot = name.find('.')) {

@@ -32,8 +32,7 @@ class IntervalSet {
 
   // Takes any intervals (unsorted, overlapping, adjacent, duplicated) and normalizes them.
   static IntervalSet from_unsorted(std::vector<interval> raw) {
-    std::sort(raw.begin(), raw.end(),
-              [](const interval& a, const interval& b) { return a.first < b.first; });
+    std::sort(raw.begin(), raw.end(), [](const interval& a, const interval& b) { return a.first < b.first; });
     IntervalSet out;
     // Merge in place: raw is consumed, so a million-entry list needs no second buffer.
     std::size_t n = 0;
@@ -59,8 +58,7 @@ class IntervalSet {
     T total = 0;
     for (const interval& iv : intervals_) {
       const T n = iv.last - iv.first;  // count - 1, cannot overflow
-      if (total > kMaxValue<T> - n - 1 || n == kMaxValue<T>)
-        return kMaxValue<T>;
+      if (total > kMaxValue<T> - n - 1 || n == kMaxValue<T>) return kMaxValue<T>;
       total += n + 1;
     }
     return total;
@@ -93,9 +91,8 @@ class IntervalSet {
     auto a = intervals_.begin();
     auto b = other.intervals_.begin();
     while (a != intervals_.end() || b != other.intervals_.end()) {
-      const interval next = (b == other.intervals_.end() || (a != intervals_.end() && a->first <= b->first))
-                                ? *a++
-                                : *b++;
+      const interval next =
+          (b == other.intervals_.end() || (a != intervals_.end() && a->first <= b->first)) ? *a++ : *b++;
       if (!out.empty() && touches(out.back(), next)) {
         out.back().last = std::max(out.back().last, next.last);
       } else {

@@ -125,7 +125,8 @@ ParseResult<U128> parse_ipv6(std::string_view text) {
         out[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>(*v4 & 0xffff);
         return {};
       }
-      if (group.size() > 4) return error(text, "group '" + std::string(group.substr(0, 8)) + "' has more than 4 hex digits");
+      if (group.size() > 4)
+        return error(text, "group '" + std::string(group.substr(0, 8)) + "' has more than 4 hex digits");
       unsigned v = 0;
       for (char c : group) {
         const int h = hex_value(c);
@@ -195,7 +196,8 @@ std::size_t format_ipv6(U128 address, char* out) {
     return static_cast<std::size_t>(p - out);
   }
   std::array<unsigned, 8> g{};
-  for (int i = 0; i < 8; ++i) g[static_cast<std::size_t>(i)] = static_cast<unsigned>((address >> (112 - 16 * i)) & 0xffff);
+  for (int i = 0; i < 8; ++i)
+    g[static_cast<std::size_t>(i)] = static_cast<unsigned>((address >> (112 - 16 * i)) & 0xffff);
 
   // Longest run of zero groups of length >= 2; the first one wins a tie.
   int best_start = -1;

@@ -96,15 +96,14 @@ ParseResult<IpEntry> parse_ip_entry(std::string_view token) {
 std::string describe_normalization(const IpEntry& entry, std::string_view token) {
   std::string out;
   if (entry.host_bits_cleared) {
-    const std::string net = entry.family == Family::kV4 ? to_string(static_cast<std::uint32_t>(entry.first))
-                                                        : to_string_v6(entry.first);
+    const std::string net =
+        entry.family == Family::kV4 ? to_string(static_cast<std::uint32_t>(entry.first)) : to_string_v6(entry.first);
     const auto slash = token.find('/');
     out = quote_token(token) + " has host bits set; read as " + net + std::string(token.substr(slash));
   }
   if (entry.v4_mapped) {
     if (!out.empty()) out += "; ";
-    out += quote_token(token) +
-           " is IPv4-mapped IPv6; kept as IPv6, where it does not match native IPv4 traffic";
+    out += quote_token(token) + " is IPv4-mapped IPv6; kept as IPv6, where it does not match native IPv4 traffic";
   }
   return out;
 }

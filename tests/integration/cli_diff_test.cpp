@@ -1,6 +1,6 @@
 // Runs the real allowdrift binary on real captured lists and checks output and exit status.
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -112,8 +112,8 @@ TEST_F(CliDiff, UsageErrorsExitTwo) {
 // The acceptance example: Cloudflare's 2024 IPv4 list against a real local config that still allows
 // 104.16.0.0/12 reports the uncovered part of that prefix as stale, and exits 1.
 TEST_F(CliDiff, CloudflareStalePrefixFromRealIpsetConfig) {
-  const auto r = run({"diff", data("published/cloudflare-ips-v4-2024-10-29.txt"),
-                      data("local/cloudflare-ipset-nicholascw.list")});
+  const auto r =
+      run({"diff", data("published/cloudflare-ips-v4-2024-10-29.txt"), data("local/cloudflare-ipset-nicholascw.list")});
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_NE(r.out.find("missing (published, not allowed locally): none"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("104.28.0.0/14"), std::string::npos) << r.out;
@@ -187,14 +187,15 @@ TEST_F(CliDiff, ReadsOneSideFromStandardInput) {
 // The shipped example that README command 1 runs.
 TEST_F(CliDiff, ShippedExampleReportsOneMissingAndOneStaleBlock) {
   const std::string dir = ALLOWDRIFT_CONFIG_DIR;
-  const auto r = run({"diff", "--format", "json", dir + "/example/cloudflare-ips.txt",
-                      dir + "/example/local-allowlist.txt"});
+  const auto r =
+      run({"diff", "--format", "json", dir + "/example/cloudflare-ips.txt", dir + "/example/local-allowlist.txt"});
   EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_EQ(r.err, "");
   const auto doc = json::parse(r.out);
-  EXPECT_EQ(doc.at("missing").at("ips"), (json::array{json::object{
-                                             {"cidr", "2405:8100::/32"},
-                                             {"from", json::array{json::object{{"line", 23}, {"entry", "2405:8100::/32"}}}}}}));
+  EXPECT_EQ(
+      doc.at("missing").at("ips"),
+      (json::array{json::object{{"cidr", "2405:8100::/32"},
+                                {"from", json::array{json::object{{"line", 23}, {"entry", "2405:8100::/32"}}}}}}));
   EXPECT_EQ(doc.at("stale").at("ips").at(0).at("cidr"), "104.28.0.0/14");
 }
 

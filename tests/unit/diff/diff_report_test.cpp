@@ -1,7 +1,7 @@
 #include "diff/diff_report.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <string>
 
@@ -18,7 +18,8 @@ struct Fixture {
 
 Fixture make(std::string_view published, std::string_view local) {
   Fixture f{feeds::parse_plain_list(published, {.keep_origins = true}),
-            feeds::parse_plain_list(local, {.keep_origins = true}), {}};
+            feeds::parse_plain_list(local, {.keep_origins = true}),
+            {}};
   EXPECT_TRUE(f.published.ok());
   EXPECT_TRUE(f.local.ok());
   f.diff = compare_lists(f.published.ips, f.published.domains, f.local.ips, f.local.domains);

@@ -40,7 +40,9 @@ TEST(PlainList, ReadsEveryEntryForm) {
 }
 
 TEST(PlainList, AcceptsBomCrlfAndMissingFinalNewline) {
-  const auto list = parse_plain_list("\xEF\xBB\xBF" "192.0.2.0/24\r\n192.0.2.0/24\r\n10.0.0.0/8");
+  const auto list = parse_plain_list(
+      "\xEF\xBB\xBF"
+      "192.0.2.0/24\r\n192.0.2.0/24\r\n10.0.0.0/8");
   ASSERT_TRUE(list.ok()) << list.errors.front().message;
   EXPECT_EQ(cidrs(list), (std::vector<std::string>{"10.0.0.0/8", "192.0.2.0/24"}));
 }
