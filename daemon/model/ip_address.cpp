@@ -126,7 +126,7 @@ ParseResult<U128> parse_ipv6(std::string_view text) {
         return {};
       }
       if (group.size() > 4)
-        return error(text, "group '" + std::string(group.substr(0, 8)) + "' has more than 4 hex digits");
+        return error(text, "group " + quote_token(group.substr(0, 8)) + " has more than 4 hex digits");
       unsigned v = 0;
       for (char c : group) {
         const int h = hex_value(c);

@@ -56,7 +56,7 @@ inline bool printable_ascii(std::string_view s) {
 }  // namespace allowdrift::fuzz
 
 // `detail` is a std::string expression, evaluated only when the check fails.
-#define FUZZ_CHECK(condition, detail)                                            \
-  do {                                                                           \
+#define FUZZ_CHECK(condition, detail)                                                     \
+  do {                                                                                    \
     if (!(condition)) ::allowdrift::fuzz::fail(__FILE__, __LINE__, #condition, (detail)); \
   } while (false)

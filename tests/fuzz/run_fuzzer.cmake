@@ -32,7 +32,8 @@ if(DEFINED DICT AND EXISTS "${DICT}")
   list(APPEND _args -dict=${DICT})
 endif()
 
-message(STATUS "${FUZZER} ${_args} ${WORK_DIR}/corpus  (${_seed_count} seeds)")
+list(JOIN _args " " _shown)
+message(STATUS "${_seed_count} seeds; running ${FUZZER} ${_shown} ${WORK_DIR}/corpus")
 execute_process(
   COMMAND "${FUZZER}" ${_args} "${WORK_DIR}/corpus"
   WORKING_DIRECTORY "${WORK_DIR}"
