@@ -47,7 +47,8 @@ std::uint64_t parse_unsigned(std::string_view name, const std::string& text) {
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != text.size() || text.empty() || text[0] == '-') usage_error(std::string(name) + " takes an unsigned integer");
+  if (used != text.size() || text.empty() || text[0] == '-')
+    usage_error(std::string(name) + " takes an unsigned integer");
   return v;
 }
 

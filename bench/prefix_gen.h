@@ -79,18 +79,18 @@ class PrefixGenerator {
     if (family == Family::kV4) {
       // Cumulative weights per length 8..32, in units of 1/100 of a per mille.
       static constexpr std::array<std::pair<int, std::uint64_t>, 25> kV4 = {{
-          {8, 5},     {9, 5},      {10, 10},    {11, 20},    {12, 40},    {13, 200},   {14, 400},
-          {15, 800},  {16, 3000},  {17, 1500},  {18, 2000},  {19, 3000},  {20, 4000},  {21, 4000},
-          {22, 6000}, {23, 6000},  {24, 250000}, {25, 15000}, {26, 15000}, {27, 20000}, {28, 25000},
-          {29, 30000}, {30, 30000}, {31, 10000}, {32, 500000},
+          {8, 5},      {9, 5},      {10, 10},     {11, 20},     {12, 40},    {13, 200},   {14, 400},
+          {15, 800},   {16, 3000},  {17, 1500},   {18, 2000},   {19, 3000},  {20, 4000},  {21, 4000},
+          {22, 6000},  {23, 6000},  {24, 250000}, {25, 15000},  {26, 15000}, {27, 20000}, {28, 25000},
+          {29, 30000}, {30, 30000}, {31, 10000},  {32, 500000},
       }};
       set_weights(kV4.begin(), kV4.end());
       pool_len_ = 16;
     } else {
       static constexpr std::array<std::pair<int, std::uint64_t>, 23> kV6 = {{
-          {16, 5},     {20, 5},     {24, 10},    {28, 20},    {29, 500},   {30, 500},   {31, 500},  {32, 30000},
-          {36, 5000},  {40, 10000}, {44, 15000}, {47, 5000},  {48, 250000}, {52, 10000}, {56, 40000}, {60, 20000},
-          {62, 10000}, {63, 5000},  {64, 250000}, {80, 5000}, {96, 10000}, {112, 10000}, {128, 300000},
+          {16, 5},     {20, 5},     {24, 10},     {28, 20},   {29, 500},    {30, 500},    {31, 500},     {32, 30000},
+          {36, 5000},  {40, 10000}, {44, 15000},  {47, 5000}, {48, 250000}, {52, 10000},  {56, 40000},   {60, 20000},
+          {62, 10000}, {63, 5000},  {64, 250000}, {80, 5000}, {96, 10000},  {112, 10000}, {128, 300000},
       }};
       set_weights(kV6.begin(), kV6.end());
       pool_len_ = 32;
@@ -124,10 +124,12 @@ class PrefixGenerator {
   Prefix overlapping(const Prefix& from, Rng& rng) const {
     const bool wider = from.len == width_ || (from.len > min_len() && uniform(rng, 3) == 0);
     if (wider) {
-      const int len = from.len - 1 - static_cast<int>(uniform(rng, static_cast<std::uint64_t>(std::min(4, from.len - min_len()))));
+      const int len =
+          from.len - 1 - static_cast<int>(uniform(rng, static_cast<std::uint64_t>(std::min(4, from.len - min_len()))));
       return make(from.net, len, rng);
     }
-    const int len = from.len + 1 + static_cast<int>(uniform(rng, static_cast<std::uint64_t>(std::min(8, width_ - from.len))));
+    const int len =
+        from.len + 1 + static_cast<int>(uniform(rng, static_cast<std::uint64_t>(std::min(8, width_ - from.len))));
     return make(from.net | (random_u128(rng) & host_mask(width_, from.len)), len, rng);
   }
 

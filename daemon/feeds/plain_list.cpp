@@ -13,8 +13,16 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// A plain loop: libstdc++ 12's string_view::find_first_of calls memchr once per character of the text, which
+// was a third of the time of reading a million-line list (bench/README.md).
+std::size_t find_either(std::string_view s, char a, char b) {
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (s[i] == a || s[i] == b) return i;
+  return std::string_view::npos;
+}
+
 bool looks_like_ip(std::string_view token) {
-  if (token.find_first_of(":/") != std::string_view::npos) return true;
+  if (find_either(token, ':', '/') != std::string_view::npos) return true;
   std::string_view last = token;
   if (const auto dot = token.rfind('.'); dot != std::string_view::npos) last = token.substr(dot + 1);
   return !last.empty() && std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -91,7 +99,7 @@ PlainList PlainListParser::finish() && {
 }
 
 void PlainListParser::parse_line(std::string_view line) {
-  if (const auto comment = line.find_first_of("#;"); comment != std::string_view::npos) line = line.substr(0, comment);
+  if (const auto comment = find_either(line, '#', ';'); comment != std::string_view::npos) line = line.substr(0, comment);
   const auto token = trim(line);
   if (token.empty()) return;
   if (std::any_of(token.begin(), token.end(), is_space)) {
