@@ -99,7 +99,8 @@ PlainList PlainListParser::finish() && {
 }
 
 void PlainListParser::parse_line(std::string_view line) {
-  if (const auto comment = find_either(line, '#', ';'); comment != std::string_view::npos) line = line.substr(0, comment);
+  if (const auto comment = find_either(line, '#', ';'); comment != std::string_view::npos)
+    line = line.substr(0, comment);
   const auto token = trim(line);
   if (token.empty()) return;
   if (std::any_of(token.begin(), token.end(), is_space)) {

@@ -53,7 +53,7 @@ class IntervalSet {
   bool empty() const { return intervals_.empty(); }
   std::size_t interval_count() const { return intervals_.size(); }
 
-  // Number of values in the set, saturating at the largest T (only the full IPv6 space saturates).
+  // Number of values in the set, saturating at the largest T (only the full address space of T saturates).
   T size_saturated() const {
     T total = 0;
     for (const interval& iv : intervals_) {

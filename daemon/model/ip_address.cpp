@@ -40,8 +40,8 @@ ParseResult<int> parse_octet(std::string_view whole, std::string_view octet) {
     }
   }
   if (octet.size() > 1 && octet[0] == '0')
-    return error(whole, "octet '" + std::string(octet) + "' has a leading zero (inet_aton would read it as octal)");
-  if (octet.size() > 3) return error(whole, "octet '" + std::string(octet) + "' is over 255");
+    return error(whole, "octet " + quote_token(octet) + " has a leading zero (inet_aton would read it as octal)");
+  if (octet.size() > 3) return error(whole, "octet " + quote_token(octet) + " is over 255");
   int v = 0;
   for (char c : octet) v = v * 10 + (c - '0');
   if (v > 255) return error(whole, "octet " + std::to_string(v) + " is over 255");
@@ -125,14 +125,16 @@ ParseResult<U128> parse_ipv6(std::string_view text) {
         out[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>(*v4 & 0xffff);
         return {};
       }
-      if (group.size() > 4)
-        return error(text, "group " + quote_token(group.substr(0, 8)) + " has more than 4 hex digits");
+      if (group.find('.') != std::string_view::npos)
+        return error(text, "an embedded IPv4 address is allowed only as the last 32 bits");
       unsigned v = 0;
       for (char c : group) {
         const int h = hex_value(c);
         if (h < 0) return error(text, "unexpected character in an IPv6 address");
         v = (v << 4) | static_cast<unsigned>(h);
       }
+      if (group.size() > 4)
+        return error(text, "group " + quote_token(group.substr(0, 8)) + " has more than 4 hex digits");
       if (count >= 8) return error(text, "too many groups");
       out[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>(v);
       if (!found) return {};

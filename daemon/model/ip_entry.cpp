@@ -49,6 +49,11 @@ IpEntry make_entry(Family family, U128 first, U128 last, EntryForm form) {
 ParseResult<IpEntry> parse_ip_entry(std::string_view token) {
   if (token.empty()) return error(token, "empty entry");
 
+  // "10.0.0.0/-1" is a signed prefix length, not a range that starts with a prefix.
+  if (const auto slash = token.find('/'); slash != std::string_view::npos && slash + 1 < token.size() &&
+                                          (token[slash + 1] == '-' || token[slash + 1] == '+'))
+    return error(token, "prefix length must not carry a sign");
+
   if (const auto dash = token.find('-'); dash != std::string_view::npos) {
     const auto lo_text = token.substr(0, dash);
     const auto hi_text = token.substr(dash + 1);
