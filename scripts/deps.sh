@@ -4,7 +4,8 @@
 #   scripts/deps.sh test    that, plus GoogleTest, Google Benchmark and clang for the libFuzzer targets
 set -euo pipefail
 
-build_packages=(cmake ninja-build g++ libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev)
+build_packages=(cmake ninja-build g++ libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
+  libsqlite3-dev libssl-dev)
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14 git)
 
 case "${1:-}" in

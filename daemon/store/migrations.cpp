@@ -1,0 +1,102 @@
+#include "store/migrations.h"
+
+#include "store/sha256.h"
+
+#include <chrono>
+
+namespace allowdrift::store {
+namespace {
+
+[[noreturn]] void refuse(const Database& db, StoreErrorKind kind, const std::string& why) {
+  throw StoreFailure(StoreError{kind, "database " + db.path() + ": " + why});
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t pragma_int(Database& db, std::string_view pragma) {
+  auto stmt = db.prepare("PRAGMA " + std::string(pragma));
+  return stmt.step() ? stmt.column_int64(0) : 0;
+}
+
+bool is_empty(Database& db) {
+  // Reading the schema is the first real access: a file that is not SQLite fails here with kNotADatabase.
+  auto count_objects = db.prepare("SELECT count(*) FROM sqlite_schema");
+  count_objects.step();
+  return count_objects.column_int64(0) == 0;
+}
+
+}  // namespace
+
+void check_application(Database& db) {
+  const bool empty = is_empty(db);
+  const std::int64_t app_id = pragma_int(db, "application_id");
+  if (app_id != kApplicationId && !(empty && app_id == 0))
+    refuse(db, StoreErrorKind::kNotADatabase,
+           "not an allowdrift database (application_id " + std::to_string(app_id) + "); refusing to touch it");
+}
+
+MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
+  MigrationReport report;
+  check_application(db);
+  const bool empty = is_empty(db);
+
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  report.from_version = static_cast<int>(pragma_int(db, "user_version"));
+  if (report.from_version > latest)
+    refuse(db, StoreErrorKind::kSchemaTooNew,
+           "schema version " + std::to_string(report.from_version) + " is newer than this allowdrift supports (" +
+               std::to_string(latest) + "); use a newer allowdrift");
+
+  if (empty) {
+    Transaction tx(db);
+    db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+    db.exec(
+        "CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "sha256 TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
+    tx.commit();
+  }
+
+  // Applied migrations must be byte-for-byte the ones this binary carries.
+  auto applied = db.prepare("SELECT sha256, name FROM schema_migration WHERE version = ?");
+  for (const Migration& m : migrations) {
+    if (m.version > report.from_version) break;
+    applied.bind(1, std::int64_t{m.version});
+    if (!applied.step())
+      refuse(db, StoreErrorKind::kMigrationEdited,
+             "migration " + std::to_string(m.version) + " is recorded in user_version but not in schema_migration");
+    const std::string recorded = applied.column_text(0);
+    applied.reset();
+    if (recorded != sha256_hex(m.sql))
+      refuse(db, StoreErrorKind::kMigrationEdited,
+             "migration " + std::to_string(m.version) + "_" + std::string(m.name) +
+                 " differs from the one applied to this database (edited after release?)");
+  }
+
+  for (const Migration& m : migrations) {
+    if (m.version <= report.from_version) continue;
+    try {
+      Transaction tx(db);
+      db.exec(m.sql);
+      db.prepare("INSERT INTO schema_migration(version, name, sha256, applied_at) VALUES (?, ?, ?, ?)")
+          .bind(1, std::int64_t{m.version})
+          .bind(2, m.name)
+          .bind(3, sha256_hex(m.sql))
+          .bind(4, now_ms())
+          .run();
+      db.exec("PRAGMA user_version = " + std::to_string(m.version));
+      tx.commit();
+    } catch (const StoreFailure& e) {
+      refuse(db, StoreErrorKind::kMigrationFailed,
+             "migration " + std::to_string(m.version) + "_" + std::string(m.name) +
+                 " failed and was rolled back: " + e.error().message);
+    }
+    report.applied.push_back(m.version);
+  }
+  report.to_version = static_cast<int>(pragma_int(db, "user_version"));
+  return report;
+}
+
+}  // namespace allowdrift::store

@@ -1,0 +1,94 @@
+// A thin RAII layer over the SQLite C API: one connection, prepared statements, transactions. Every failure
+// becomes a StoreFailure with a kind and the database path; callers never see a raw SQLite code.
+#pragma once
+
+#include "store/store_error.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace allowdrift::store {
+
+class Statement {
+ public:
+  Statement(sqlite3_stmt* stmt, const std::string* db_path);
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, std::nullopt_t);
+  Statement& bind(int index, const std::optional<std::string>& value);
+
+  // True while a row is available; false when done. Throws on error.
+  bool step();
+  // Runs a statement that returns no rows, then resets it for reuse.
+  void run();
+  void reset();
+
+  std::int64_t column_int64(int index) const;
+  std::string column_text(int index) const;
+  std::optional<std::string> column_optional_text(int index) const;
+  bool column_is_null(int index) const;
+
+ private:
+  struct Finalizer {
+    void operator()(sqlite3_stmt* s) const;
+  };
+  std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+  const std::string* db_path_;
+};
+
+class Database {
+ public:
+  enum class Mode { kReadWrite, kReadOnly };
+
+  // Opens (and with kReadWrite creates) the file. Never overwrites or recreates an existing file: a file that is
+  // not a SQLite database is refused with kNotADatabase.
+  static Database open(const std::filesystem::path& path, Mode mode);
+
+  Statement prepare(std::string_view sql);
+  void exec(std::string_view sql);  // one or more statements without parameters
+  std::int64_t last_insert_rowid() const;
+  std::int64_t changes() const;
+  const std::string& path() const { return *path_; }
+
+  // Translates the connection's current error into a StoreFailure.
+  [[noreturn]] void fail(int rc, std::string_view context) const;
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const;
+  };
+  Database(sqlite3* db, std::string path);
+
+  std::unique_ptr<sqlite3, Closer> db_;
+  std::unique_ptr<std::string> path_;  // stable address for statements
+};
+
+// BEGIN IMMEDIATE (the write lock up front, so a WAL reader is never promoted and hit by SQLITE_BUSY_SNAPSHOT);
+// rolls back in the destructor unless commit() ran.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  void commit();
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+// Maps a SQLite result code to a kind.
+StoreErrorKind classify_sqlite_error(int rc);
+
+}  // namespace allowdrift::store

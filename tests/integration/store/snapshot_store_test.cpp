@@ -1,0 +1,177 @@
+// Snapshot history on a real SQLite file: dedupe, spans, changes, first/last seen, retention.
+#include "store/snapshot_store.h"
+#include "store/state_db.h"
+#include "store_test_util.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace allowdrift::store {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::snapshot_of;
+using testing::TempDir;
+
+std::int64_t count_rows(Database& db, const std::string& table) {
+  auto st = db.prepare("SELECT count(*) FROM " + table);
+  EXPECT_TRUE(st.step());
+  return st.column_int64(0);
+}
+
+class SnapshotStoreTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  Database db_ = open_state_db(dir_.path() / "state.db");
+  SnapshotStore store_{db_};
+};
+
+TEST_F(SnapshotStoreTest, SameContentOnlyMovesConfirmedAt) {
+  const auto first = store_.record(snapshot_of("cf", 1000, "192.0.2.0/24\n198.51.100.0/24\n"));
+  EXPECT_TRUE(first.created);
+  // Same set, written differently (split, reordered): same normalized content.
+  auto again_in = snapshot_of("cf", 2000, "198.51.100.0/25\n198.51.100.128/25\n192.0.2.0/24\n");
+  again_in.etag = "\"v2\"";
+  const auto again = store_.record(again_in);
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(again.snapshot_id, first.snapshot_id);
+  const auto info = store_.snapshot(first.snapshot_id);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->fetched_at, 1000);
+  EXPECT_EQ(info->confirmed_at, 2000);
+  EXPECT_EQ(info->etag, "\"v2\"");
+  EXPECT_EQ(info->ip_count, 2);
+  EXPECT_EQ(count_rows(db_, "snapshot"), 1);
+  EXPECT_EQ(count_rows(db_, "entry"), 2);
+}
+
+TEST_F(SnapshotStoreTest, ChangesAreCidrAwareAndHistoryCountsThem) {
+  const auto a = store_.record(snapshot_of("cf", 1000, "104.16.0.0/12\n2400:cb00::/32\nexample.com\n"));
+  const auto b =
+      store_.record(snapshot_of("cf", 2000, "104.16.0.0/13\n104.24.0.0/14\n2400:cb00::/32\n*.example.com\n"));
+  ASSERT_TRUE(b.created);
+  const auto changes = store_.changes(a.snapshot_id, b.snapshot_id);
+  ASSERT_EQ(changes.size(), 1U);
+  EXPECT_THAT(changes[0].added, ElementsAre("*.example.com"));
+  EXPECT_THAT(changes[0].removed, ElementsAre("104.28.0.0/14", "example.com"));
+
+  const auto history = store_.history("cf");
+  ASSERT_EQ(history.size(), 2U);
+  EXPECT_EQ(history[0].id, b.snapshot_id);  // newest first
+  EXPECT_EQ(history[0].added, 3);           // 104.16.0.0/13, 104.24.0.0/14, *.example.com
+  EXPECT_EQ(history[0].removed, 2);         // 104.16.0.0/12, example.com
+  EXPECT_EQ(history[1].added, 3);
+}
+
+TEST_F(SnapshotStoreTest, ContentRoundTripsWithSections) {
+  SnapshotInput in;
+  in.source = "sdp";
+  in.fetched_at = 5;
+  auto us = feeds::parse_plain_list("136.143.190.0/23\n");
+  auto eu = feeds::parse_plain_list("185.20.209.0/24\nmail.example.eu\n");
+  in.sections.push_back({"sdpondemand.manageengine.com", us.ips, us.domains.patterns()});
+  in.sections.push_back({"sdpondemand.manageengine.eu", eu.ips, eu.domains.patterns()});
+  const auto r = store_.record(in);
+  const auto content = store_.content(r.snapshot_id);
+  ASSERT_EQ(content.size(), 2U);
+  EXPECT_EQ(content[0].name, "sdpondemand.manageengine.com");
+  EXPECT_EQ(content[0].ips, us.ips);
+  EXPECT_EQ(content[1].name, "sdpondemand.manageengine.eu");
+  EXPECT_EQ(content[1].ips, eu.ips);
+  ASSERT_EQ(content[1].domains.size(), 1U);
+  EXPECT_EQ(content[1].domains[0].to_string(), "mail.example.eu");
+}
+
+TEST_F(SnapshotStoreTest, OldSnapshotContentStaysReadable) {
+  const auto a = store_.record(snapshot_of("s", 1, "10.0.0.0/24\n"));
+  store_.record(snapshot_of("s", 2, "10.0.1.0/24\n"));
+  store_.record(snapshot_of("s", 3, "10.0.0.0/24\n10.0.2.0/24\n"));
+  const auto old = store_.content(a.snapshot_id);
+  ASSERT_EQ(old.size(), 1U);
+  EXPECT_THAT(old[0].ips.to_cidr_strings(), ElementsAre("10.0.0.0/24"));
+}
+
+TEST_F(SnapshotStoreTest, LastAcceptedSkipsSuspectAndRejected) {
+  const auto good = store_.record(snapshot_of("aws", 1, "10.0.0.0/8\n"));
+  store_.record(snapshot_of("aws", 2, "10.0.0.0/24\n", SnapshotStatus::kSuspect));
+  SnapshotInput rejected;
+  rejected.source = "aws";
+  rejected.fetched_at = 3;
+  rejected.status = SnapshotStatus::kRejected;
+  rejected.reason = "html error page where JSON was expected";
+  rejected.body_sha256 = "ab";
+  const auto r1 = store_.record(rejected);
+  rejected.fetched_at = 4;
+  const auto r2 = store_.record(rejected);  // the same rejection again is not a new row
+  EXPECT_EQ(r1.snapshot_id, r2.snapshot_id);
+  EXPECT_FALSE(r2.created);
+  const auto last = store_.last_accepted("aws");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->id, good.snapshot_id);
+  EXPECT_EQ(store_.history("aws").size(), 3U);
+  EXPECT_FALSE(store_.last_accepted("nobody"));
+}
+
+TEST_F(SnapshotStoreTest, FirstAndLastSeenAndEverPublished) {
+  store_.record(snapshot_of("gh", 100, "192.30.252.0/22\n185.199.108.0/22\n"));
+  store_.record(snapshot_of("gh", 200, "192.30.252.0/22\n"));
+  store_.record(snapshot_of("gh", 300, "192.30.252.0/22\n203.0.113.0/24\n", SnapshotStatus::kSuspect));
+  store_.record(snapshot_of("gh", 400, "192.30.252.0/22\n"));
+
+  const auto removed = store_.seen("gh", "185.199.108.0/22");
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->first_seen, 100);
+  EXPECT_EQ(removed->last_seen, 100);
+  EXPECT_FALSE(removed->present);
+
+  const auto kept = store_.seen("gh", "192.30.252.0/22");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->first_seen, 100);
+  EXPECT_EQ(kept->last_seen, 400);
+  EXPECT_TRUE(kept->present);
+  EXPECT_FALSE(store_.seen("gh", "198.51.100.0/24"));
+
+  // 203.0.113.0/24 was only in a suspect snapshot: never published as far as the allowlist is concerned.
+  EXPECT_THAT(store_.ever_published("gh"), ElementsAre("185.199.108.0/22", "192.30.252.0/22"));
+}
+
+TEST_F(SnapshotStoreTest, DailySnapshotsWithFewChangesGrowByTheChanges) {
+  std::string list;
+  for (int i = 0; i < 2000; ++i) list += "10." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ".0/25\n";
+  for (int day = 0; day < 30; ++day) {
+    // Each day two new prefixes appear in 172.16/16 (nothing adjacent, so no merging).
+    list += "172.16." + std::to_string(day * 2) + ".0/25\n172.16." + std::to_string(day * 2 + 1) + ".128/25\n";
+    EXPECT_TRUE(store_.record(snapshot_of("aws", day * 86'400'000LL, list)).created);
+  }
+  EXPECT_EQ(count_rows(db_, "snapshot"), 30);
+  EXPECT_EQ(count_rows(db_, "entry"), 2000 + 60);  // not 30 copies
+}
+
+TEST_F(SnapshotStoreTest, PruneKeepsTheLastAcceptedSnapshot) {
+  const std::int64_t day = 86'400'000;
+  const auto accepted = store_.record(snapshot_of("s", 1 * day, "10.0.0.0/24\n"));
+  for (int i = 2; i <= 10; ++i)
+    store_.record(snapshot_of("s", i * day, "10.0." + std::to_string(i) + ".0/24\n", SnapshotStatus::kSuspect));
+  store_.record_fetch_attempt("s", 1 * day, "failed", "timeout", "connect timed out", 5000, 0);
+  store_.record_fetch_attempt("s", 100 * day, "changed", "", "", 40, 1234);
+
+  const auto report =
+      store_.prune({.max_age_ms = 5 * day, .min_count = 2, .fetch_log_max_age_ms = 10 * day}, 100 * day);
+  EXPECT_EQ(report.snapshots_deleted, 0);  // everything after the last accepted one is kept
+  EXPECT_EQ(report.fetch_attempts_deleted, 1);
+  ASSERT_TRUE(store_.last_accepted("s"));
+  EXPECT_EQ(store_.last_accepted("s")->id, accepted.snapshot_id);
+
+  store_.record(snapshot_of("s", 101 * day, "10.0.99.0/24\n"));  // a newer accepted one
+  const auto second =
+      store_.prune({.max_age_ms = 5 * day, .min_count = 2, .fetch_log_max_age_ms = 10 * day}, 102 * day);
+  EXPECT_EQ(second.snapshots_deleted, 9);  // min_count keeps the newest two: the last suspect and the new one
+  const auto history = store_.history("s");
+  ASSERT_EQ(history.size(), 2U);
+  EXPECT_THAT(store_.content(history[0].id)[0].ips.to_cidr_strings(), ElementsAre("10.0.99.0/24"));
+  EXPECT_THAT(store_.content(history[1].id)[0].ips.to_cidr_strings(), ElementsAre("10.0.10.0/24"));
+  EXPECT_EQ(count_rows(db_, "entry"), 2);
+}
+
+}  // namespace
+}  // namespace allowdrift::store

@@ -1,0 +1,184 @@
+// Opening, migrating and refusing state databases, on real SQLite files.
+#include "store/state_db.h"
+#include "store_test_util.h"
+
+#include <sqlite3.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <array>
+#include <fstream>
+
+namespace allowdrift::store {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::read_bytes;
+using testing::TempDir;
+
+std::int64_t pragma(Database& db, const std::string& name) {
+  auto st = db.prepare("PRAGMA " + name);
+  EXPECT_TRUE(st.step());
+  return st.column_int64(0);
+}
+
+StoreError open_error(const std::filesystem::path& path,
+                      std::span<const Migration> migrations = embedded_migrations()) {
+  try {
+    open_state_db(path, {}, migrations);
+  } catch (const StoreFailure& e) {
+    return e.error();
+  }
+  ADD_FAILURE() << "opening " << path << " succeeded";
+  return {};
+}
+
+// Raw SQLite access, as another program (or an operator) would have.
+void raw_exec(const std::filesystem::path& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+TEST(StateDb, CreatesMigratesAndReopens) {
+  TempDir dir;
+  const auto path = dir.path() / "state.db";
+  {
+    Database db = open_state_db(path);
+    EXPECT_EQ(pragma(db, "user_version"), embedded_migrations().back().version);
+    EXPECT_EQ(pragma(db, "application_id"), kApplicationId);
+    EXPECT_EQ(pragma(db, "foreign_keys"), 1);
+    EXPECT_EQ(pragma(db, "synchronous"), 2);  // FULL
+    auto mode = db.prepare("PRAGMA journal_mode");
+    ASSERT_TRUE(mode.step());
+    EXPECT_EQ(mode.column_text(0), "wal");
+    auto applied = db.prepare("SELECT count(*) FROM schema_migration");
+    ASSERT_TRUE(applied.step());
+    EXPECT_EQ(applied.column_int64(0), static_cast<std::int64_t>(embedded_migrations().size()));
+  }
+  Database again = open_state_db(path);  // idempotent
+  EXPECT_EQ(pragma(again, "user_version"), embedded_migrations().back().version);
+}
+
+TEST(StateDb, EmbeddedMigrationsAreConsecutiveAndNamed) {
+  int expected = 1;
+  for (const auto& m : embedded_migrations()) {
+    EXPECT_EQ(m.version, expected++);
+    EXPECT_FALSE(m.name.empty());
+    EXPECT_THAT(std::string(m.sql), HasSubstr("CREATE TABLE"));
+  }
+}
+
+TEST(StateDb, RefusesADatabaseNewerThanTheBinary) {
+  TempDir dir;
+  const auto path = dir.path() / "state.db";
+  { open_state_db(path); }
+  raw_exec(path, "PRAGMA user_version = 99");
+  const auto before = read_bytes(path);
+  const auto e = open_error(path);
+  EXPECT_EQ(e.kind, StoreErrorKind::kSchemaTooNew);
+  EXPECT_THAT(e.message, HasSubstr(path.string()));
+  EXPECT_THAT(e.message, HasSubstr("99"));
+  EXPECT_EQ(read_bytes(path), before);
+}
+
+TEST(StateDb, DetectsAnEditedMigration) {
+  TempDir dir;
+  const auto path = dir.path() / "state.db";
+  { open_state_db(path); }
+  std::vector<Migration> edited(embedded_migrations().begin(), embedded_migrations().end());
+  const std::string changed = std::string(edited[0].sql) + "\n-- edited\n";
+  edited[0].sql = changed;
+  const auto e = open_error(path, edited);
+  EXPECT_EQ(e.kind, StoreErrorKind::kMigrationEdited);
+  EXPECT_THAT(e.message, HasSubstr("migration 1_initial"));
+}
+
+TEST(StateDb, FailedMigrationRollsBackAndLeavesTheDatabaseAsItWas) {
+  TempDir dir;
+  const auto path = dir.path() / "state.db";
+  std::vector<Migration> migrations(embedded_migrations().begin(), embedded_migrations().end());
+  { open_state_db(path, {}, migrations); }
+  const int good = migrations.back().version;
+  migrations.push_back(
+      {good + 1, "broken", "CREATE TABLE half_done (a INTEGER); INSERT INTO no_such_table VALUES (1);"});
+  const auto e = open_error(path, migrations);
+  EXPECT_EQ(e.kind, StoreErrorKind::kMigrationFailed);
+  EXPECT_THAT(e.message, HasSubstr("_broken"));
+  EXPECT_THAT(e.message, HasSubstr("no_such_table"));
+
+  migrations.pop_back();
+  Database db = open_state_db(path, {}, migrations);
+  EXPECT_EQ(pragma(db, "user_version"), good);
+  auto t = db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'");
+  ASSERT_TRUE(t.step());
+  EXPECT_EQ(t.column_int64(0), 0);
+}
+
+TEST(StateDb, RefusesAFileThatIsNotADatabaseAndNeverOverwritesIt) {
+  TempDir dir;
+  const auto path = dir.path() / "state.db";
+  std::ofstream(path, std::ios::binary) << "this is a text file, not SQLite; it must survive untouched\n";
+  const auto before = read_bytes(path);
+  const auto e = open_error(path);
+  EXPECT_EQ(e.kind, StoreErrorKind::kNotADatabase);
+  EXPECT_THAT(e.message, HasSubstr(path.string()));
+  EXPECT_EQ(read_bytes(path), before);
+  EXPECT_FALSE(std::filesystem::exists(path.string() + "-wal"));
+}
+
+TEST(StateDb, RefusesAnotherProgramsDatabase) {
+  TempDir dir;
+  const auto path = dir.path() / "other.db";
+  raw_exec(path, "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)");
+  const auto before = read_bytes(path);
+  const auto e = open_error(path);
+  EXPECT_EQ(e.kind, StoreErrorKind::kNotADatabase);
+  EXPECT_THAT(e.message, HasSubstr("not an allowdrift database"));
+  EXPECT_EQ(read_bytes(path), before);  // not even switched to WAL
+}
+
+TEST(StateDb, RefusesACorruptDatabase) {
+  TempDir dir;
+  const auto path = dir.path() / "state.db";
+  {
+    Database db = open_state_db(path);
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+  // Overwrite pages 2 and 3 (b-tree pages of the schema's first tables) with a repeating garbage pattern.
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096);
+    const std::array<char, 4> junk{'\xde', '\xad', '\xbe', '\xef'};
+    for (int i = 0; i < 2048; ++i) f.write(junk.data(), junk.size());
+  }
+  const auto e = open_error(path);
+  EXPECT_TRUE(e.kind == StoreErrorKind::kCorrupt || e.kind == StoreErrorKind::kNotADatabase) << e.message;
+  EXPECT_THAT(e.message, HasSubstr(path.string()));
+}
+
+TEST(StateDb, MissingStateDirectoryIsAClearError) {
+  TempDir dir;
+  const auto e = open_error(dir.path() / "no-such-dir" / "state.db");
+  EXPECT_EQ(e.kind, StoreErrorKind::kCannotOpen);
+  EXPECT_THAT(e.message, HasSubstr("does not exist"));
+}
+
+TEST(StateDb, ReadOnlyOpenNeverCreates) {
+  TempDir dir;
+  const auto path = dir.path() / "state.db";
+  try {
+    open_state_db_read_only(path);
+    ADD_FAILURE() << "opened a missing database";
+  } catch (const StoreFailure& e) {
+    EXPECT_EQ(e.error().kind, StoreErrorKind::kCannotOpen);
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+}  // namespace
+}  // namespace allowdrift::store
