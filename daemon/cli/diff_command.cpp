@@ -26,6 +26,8 @@ constexpr const char* kUsage =
     "  missing  published, not allowed by LOCAL (an outage risk)\n"
     "  stale    allowed by LOCAL, not published (an exposure risk)\n"
     "\n"
+    "A list with no entries is refused (a failed download is not an empty list) unless --allow-empty.\n"
+    "\n"
     "Exit status: 0 nothing differs, 1 something differs, 2 bad usage or input (nothing compared).\n"
     "With --only, the status reflects that side alone.\n";
 
@@ -50,6 +52,7 @@ int run_diff(const std::vector<std::string>& args) {
       ("help,h", "show this help")                                         //
       ("only", po::value(&only), "print one bare list: missing or stale")  //
       ("format", po::value(&format), "text (default) or json")             //
+      ("allow-empty", "accept a list with no entries")                     //
       ("files", po::value(&files), "PUBLISHED LOCAL");
   po::positional_options_description positional;
   positional.add("files", 2);
@@ -105,6 +108,12 @@ int run_diff(const std::vector<std::string>& args) {
     print_diagnostics(file, r.list.errors, r.list.error_count, "error");
     print_diagnostics(file, r.list.warnings, r.list.warning_count, "warning");
     if (!r.list.ok()) readable = false;
+    // Invariant: "could not read" never becomes "empty". An empty download compared against a local list would
+    // report every local entry stale, and a script acting on that would wipe the allowlist.
+    if (r.list.ok() && r.list.ip_entries + r.list.domain_entries == 0 && vm.count("allow-empty") == 0) {
+      std::cerr << file << ": error: no entries (use --allow-empty if an empty list is expected)\n";
+      readable = false;
+    }
   }
   if (!readable) {
     std::cerr << "allowdrift diff: nothing compared: fix the input above\n";

@@ -4,33 +4,51 @@
 
 namespace allowdrift::diff {
 
-OriginIndex::OriginIndex(std::span<const feeds::IpOrigin> origins) {
-  for (const auto& o : origins) (o.entry.family == model::Family::kV4 ? v4_ : v6_).by_first.push_back(o);
-  for (Family* f : {&v4_, &v6_}) {
-    std::stable_sort(f->by_first.begin(), f->by_first.end(),
-                     [](const feeds::IpOrigin& a, const feeds::IpOrigin& b) { return a.entry.first < b.entry.first; });
-    f->max_last.reserve(f->by_first.size());
-    model::U128 running = 0;
-    for (const auto& o : f->by_first) {
-      running = std::max(running, o.entry.last);
-      f->max_last.push_back(running);
-    }
-  }
+OriginIndex::OriginIndex(std::span<const feeds::IpOrigin> origins) : origins_(origins) {
+  for (std::size_t i = 0; i < origins.size(); ++i)
+    (origins[i].entry.family == model::Family::kV4 ? v4_ : v6_).by_first.push_back(static_cast<std::uint32_t>(i));
+  build(v4_);
+  build(v6_);
 }
 
-std::vector<feeds::IpOrigin> OriginIndex::overlapping(model::Family f, model::U128 first, model::U128 last,
-                                                      std::size_t limit) const {
-  const Family& fam = family(f);
-  // Candidates start at or before `last`; walk down while some earlier entry can still reach `first`.
-  auto end = std::upper_bound(fam.by_first.begin(), fam.by_first.end(), last,
-                              [](model::U128 v, const feeds::IpOrigin& o) { return v < o.entry.first; });
-  std::vector<feeds::IpOrigin> out;
-  for (auto i = static_cast<std::size_t>(end - fam.by_first.begin()); i > 0; --i) {
-    if (fam.max_last[i - 1] < first) break;
-    if (fam.by_first[i - 1].entry.last >= first) out.push_back(fam.by_first[i - 1]);
+void OriginIndex::build(Family& f) {
+  std::stable_sort(f.by_first.begin(), f.by_first.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return origins_[a].entry.first < origins_[b].entry.first; });
+  f.size = 1;
+  while (f.size < f.by_first.size()) f.size *= 2;
+  f.max_last.assign(2 * f.size, 0);
+  for (std::size_t i = 0; i < f.by_first.size(); ++i) f.max_last[f.size + i] = origins_[f.by_first[i]].entry.last;
+  for (std::size_t n = f.size - 1; n >= 1; --n) f.max_last[n] = std::max(f.max_last[2 * n], f.max_last[2 * n + 1]);
+}
+
+// Visits positions [lo, hi) of node, restricted to positions < end, whose entry.last >= first; stops at limit.
+void OriginIndex::collect(const Family& f, std::size_t node, std::size_t lo, std::size_t hi, std::size_t end,
+                          model::U128 first, std::size_t limit, std::vector<std::uint32_t>& out) const {
+  if (out.size() >= limit || lo >= end || f.max_last[node] < first) return;
+  if (hi - lo == 1) {
+    out.push_back(f.by_first[lo]);
+    return;
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.line < b.line; });
-  if (out.size() > limit) out.resize(limit);
+  const std::size_t mid = lo + (hi - lo) / 2;
+  collect(f, 2 * node, lo, mid, end, first, limit, out);
+  collect(f, 2 * node + 1, mid, hi, end, first, limit, out);
+}
+
+std::vector<feeds::IpOrigin> OriginIndex::overlapping(model::Family family_id, model::U128 first, model::U128 last,
+                                                      std::size_t limit) const {
+  const Family& f = family(family_id);
+  if (f.by_first.empty() || limit == 0) return {};
+  // Entries starting at or before `last` (a prefix of by_first) that end at or after `first`.
+  const auto end = static_cast<std::size_t>(
+      std::upper_bound(f.by_first.begin(), f.by_first.end(), last,
+                       [&](model::U128 v, std::uint32_t i) { return v < origins_[i].entry.first; }) -
+      f.by_first.begin());
+  std::vector<std::uint32_t> found;
+  collect(f, 1, 0, f.size, end, first, limit, found);
+  std::sort(found.begin(), found.end());  // origins_ is in line order
+  std::vector<feeds::IpOrigin> out;
+  out.reserve(found.size());
+  for (const auto i : found) out.push_back(origins_[i]);
   return out;
 }
 

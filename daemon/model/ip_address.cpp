@@ -1,5 +1,6 @@
 #include "model/ip_address.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -89,6 +90,8 @@ ParseResult<std::uint32_t> parse_ipv4(std::string_view text) {
 
 ParseResult<U128> parse_ipv6(std::string_view text) {
   if (text.empty()) return error(text, "empty address");
+  if (std::count(text.begin(), text.end(), ':') == 1)
+    return error(text, "a single ':' is not an IPv6 address (host:port is not accepted)");
   if (text.find('%') != std::string_view::npos)
     return error(text, "IPv6 zone ids are not accepted (a zone names an interface of one host)");
 

@@ -71,7 +71,10 @@ ParseResult<IpEntry> parse_ip_entry(std::string_view token) {
   const auto slash = token.find('/');
   const auto addr_text = token.substr(0, slash);
   auto addr = parse_ip_address(addr_text);
-  if (!addr) return addr.error();
+  if (!addr) {
+    if (slash == std::string_view::npos) return addr.error();
+    return error(token, "address part: " + addr.error().message);  // quote the whole token, not just its head
+  }
   if (slash == std::string_view::npos) return make_entry(addr->family, addr->value, addr->value, EntryForm::kAddress);
 
   const auto len_text = token.substr(slash + 1);
@@ -93,6 +96,13 @@ ParseResult<IpEntry> parse_ip_entry(std::string_view token) {
 
   const U128 host_mask = bits - len >= 128 ? ~U128{0} : (U128{1} << (bits - len)) - 1;
   const U128 first = addr->value & ~host_mask;
+  // A host address with a very short prefix ("203.0.113.7/0") is a typo far more often than intent, and
+  // normalizing it would silently allow (or compare against) a large part of the address space.
+  const int min_len_with_host_bits = addr->family == Family::kV4 ? 8 : 16;
+  if (first != addr->value && len < min_len_with_host_bits)
+    return error(token, "host bits set under a /" + std::to_string(len) +
+                            " prefix: read as a network it would cover a large part of the address space "
+                            "(write the network address if that is meant)");
   IpEntry e = make_entry(addr->family, first, first | host_mask, form);
   e.host_bits_cleared = first != addr->value;
   return e;

@@ -137,6 +137,8 @@ std::optional<IpEntry> ref_entry(std::string_view token) {
       e.first = addr->value & ~host_mask;
       e.last = e.first | host_mask;
       e.host_bits_cleared = e.first != addr->value;
+      // Host bits under a very short prefix are refused (ip_entry.cpp): /0-/7 for IPv4, /0-/15 for IPv6.
+      if (e.host_bits_cleared && *len < (addr->family == Family::kV4 ? 8 : 16)) return std::nullopt;
     }
   }
   e.v4_mapped = e.family == Family::kV6 && (e.first >> 32) == kMappedPrefix && (e.last >> 32) == kMappedPrefix;

@@ -176,6 +176,22 @@ TEST_F(CliDiff, UnreadableFilesAreErrorsNotEmptyLists) {
   EXPECT_NE(directory.err.find("Is a directory"), std::string::npos) << directory.err;
 }
 
+// A failed download piped in as an empty (or comments-only) list must not turn every local entry "stale".
+TEST_F(CliDiff, EmptyListIsRefusedUnlessAllowed) {
+  const auto empty = write("empty.txt", "# nothing here\n\n");
+  const auto r = run({"diff", "--only", "stale", empty.string(), data("local/cloudflare-ipset-nicholascw.list")});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(empty.string() + ": error: no entries"), std::string::npos) << r.err;
+  const auto from_stdin = run({"diff", "-", data("local/cloudflare-ipset-nicholascw.list")}, "");
+  EXPECT_EQ(from_stdin.status, 2);
+
+  const auto allowed = run({"diff", "--allow-empty", "--only", "stale", empty.string(),
+                            data("local/postfix-mynetworks-openmailrelay-v3-entry-removed-2026-02-24T1916.txt")});
+  EXPECT_EQ(allowed.status, 1) << allowed.err;
+  EXPECT_EQ(allowed.out, "127.0.0.0/8\n172.16.0.0/12\n");
+}
+
 TEST_F(CliDiff, ReadsOneSideFromStandardInput) {
   const auto r = run({"diff", "--only", "missing", "-", data("local/cloudflare-ipset-nicholascw.list")},
                      "104.16.0.0/12\n198.51.100.0/24\n");

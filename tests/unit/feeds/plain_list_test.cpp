@@ -149,3 +149,29 @@ TEST(PlainListRealData, PostfixBracketedIpv6IsRejected) {
 
 }  // namespace
 }  // namespace allowdrift::feeds
+
+namespace allowdrift::feeds {
+namespace {
+
+// Tokens that start like an address are checked as addresses, so a typo cannot slip through as a "domain".
+TEST(PlainListClassification, AddressTyposAreRejectedNotReadAsDomains) {
+  for (const char* token : {"192.168.1.1a", "1.2.3.0x10", "1.2.3.4-5", "10.0.0.1-10.0.0.9x", "example.com:443",
+                            "http://example.com", "https://192.0.2.1/list"}) {
+    SCOPED_TRACE(token);
+    const auto list = parse_plain_list(std::string(token) + "\n");
+    EXPECT_FALSE(list.ok());
+    EXPECT_EQ(list.domain_entries, 0U);
+    ASSERT_EQ(list.errors.size(), 1U);
+    EXPECT_NE(list.errors[0].message.find(std::string("'") + token + "'"), std::string::npos) << list.errors[0].message;
+  }
+  EXPECT_NE(parse_plain_list("http://example.com\n").errors[0].message.find("URL"), std::string::npos);
+}
+
+TEST(PlainListClassification, NamesWithNumericLabelsStayDomains) {
+  const auto list = parse_plain_list("163.com\n1e100.net\n3.cn.example.org\nmail-1.example.com\n");
+  ASSERT_TRUE(list.ok()) << list.errors.front().message;
+  EXPECT_EQ(list.domain_entries, 4U);
+}
+
+}  // namespace
+}  // namespace allowdrift::feeds

@@ -137,13 +137,15 @@ TEST(ParseIpEntry, HostBitsAreClearedAndFlagged) {
             Describe(Entry(Family::kV4, 0xc0000200u, 0xc00002ffu, EntryForm::kPrefix, /*host_bits_cleared=*/true)));
   EXPECT_EQ(Parsed("10.1.2.3/8"),
             Describe(Entry(Family::kV4, 0x0a000000u, 0x0affffffu, EntryForm::kPrefix, /*host_bits_cleared=*/true)));
-  EXPECT_EQ(Parsed("255.255.255.255/0"),
-            Describe(Entry(Family::kV4, 0, 0xffffffffu, EntryForm::kPrefix, /*host_bits_cleared=*/true)));
   EXPECT_EQ(Parsed("192.0.2.7/31"),
             Describe(Entry(Family::kV4, 0xc0000206u, 0xc0000207u, EntryForm::kPrefix, /*host_bits_cleared=*/true)));
   EXPECT_EQ(Parsed("2001:db8::1/64"), Describe(Entry(Family::kV6, kDocNet, kDocNet | ((U128{1} << 64) - 1),
                                                      EntryForm::kPrefix, /*host_bits_cleared=*/true)));
-  EXPECT_EQ(Parsed("::1/0"), Describe(Entry(Family::kV6, 0, kV6Max, EntryForm::kPrefix, /*host_bits_cleared=*/true)));
+  EXPECT_EQ(Parsed("10.1.2.3/8"),
+            Describe(Entry(Family::kV4, 0x0a000000u, 0x0affffffu, EntryForm::kPrefix, /*host_bits_cleared=*/true)));
+  EXPECT_EQ(Parsed("2001:db8::1/16"),
+            Describe(Entry(Family::kV6, U128{0x2001} << 112, (U128{0x2001} << 112) | ((U128{1} << 112) - 1),
+                           EntryForm::kPrefix, /*host_bits_cleared=*/true)));
   EXPECT_EQ(Parsed("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/127"),
             Describe(Entry(Family::kV6, kV6Max - 1, kV6Max, EntryForm::kPrefix, /*host_bits_cleared=*/true)));
   // /32 and /128 have no host bits.
@@ -213,10 +215,23 @@ TEST(ParseIpEntry, ContiguousNetmasks) {
   EXPECT_EQ(Parsed("128.0.0.0/128.0.0.0"), Describe(Entry(Family::kV4, 0x80000000u, 0xffffffffu, EntryForm::kNetmask)));
   // An all-zero mask is /0.
   EXPECT_EQ(Parsed("0.0.0.0/0.0.0.0"), Describe(Entry(Family::kV4, 0, 0xffffffffu, EntryForm::kNetmask)));
-  EXPECT_EQ(Parsed("10.0.0.0/0.0.0.0"),
-            Describe(Entry(Family::kV4, 0, 0xffffffffu, EntryForm::kNetmask, /*host_bits_cleared=*/true)));
   EXPECT_EQ(Parsed("10.1.2.3/255.255.0.0"),
             Describe(Entry(Family::kV4, 0x0a010000u, 0x0a01ffffu, EntryForm::kNetmask, /*host_bits_cleared=*/true)));
+}
+
+// A host address under a very short prefix is a typo far more often than intent: normalizing "203.0.113.7/0"
+// would compare against the whole address space. Refused below /8 (IPv4) and /16 (IPv6); network addresses with
+// short prefixes stay valid.
+TEST(ParseIpEntry, HostBitsUnderAVeryShortPrefixAreRejected) {
+  for (const char* token :
+       {"203.0.113.7/0", "255.255.255.255/0", "10.0.0.0/0.0.0.0", "11.0.0.0/7", "::1/0", "2001:db8::1/15"}) {
+    SCOPED_TRACE(token);
+    EXPECT_THAT(ErrorOf(token), AllOf(HasSubstr(std::string("'") + token + "'"), HasSubstr("host bits set under")));
+  }
+  EXPECT_TRUE(parse_ip_entry("0.0.0.0/0").has_value());
+  EXPECT_TRUE(parse_ip_entry("10.0.0.0/7").has_value());
+  EXPECT_TRUE(parse_ip_entry("::/0").has_value());
+  EXPECT_TRUE(parse_ip_entry("2000::/3").has_value());
 }
 
 TEST(ParseIpEntry, EveryContiguousNetmaskEqualsItsPrefixLength) {
@@ -227,6 +242,11 @@ TEST(ParseIpEntry, EveryContiguousNetmaskEqualsItsPrefixLength) {
     SCOPED_TRACE(mask_text);
     auto by_mask = parse_ip_entry("203.0.113.77/" + mask_text);
     auto by_len = parse_ip_entry("203.0.113.77/" + std::to_string(len));
+    if (len < 8) {  // host bits under a very short prefix: both spellings are refused
+      EXPECT_FALSE(by_mask.has_value());
+      EXPECT_FALSE(by_len.has_value());
+      continue;
+    }
     ASSERT_TRUE(by_mask.has_value()) << by_mask.error().message;
     ASSERT_TRUE(by_len.has_value()) << by_len.error().message;
     EXPECT_EQ(by_mask->form, EntryForm::kNetmask);
@@ -420,7 +440,7 @@ TEST(DescribeNormalization, HostBits) {
   EXPECT_EQ(Described("192.0.2.1/24"), "'192.0.2.1/24' has host bits set; read as 192.0.2.0/24");
   EXPECT_EQ(Described("2001:db8::1/32"), "'2001:db8::1/32' has host bits set; read as 2001:db8::/32");
   EXPECT_EQ(Described("10.1.2.3/255.0.0.0"), "'10.1.2.3/255.0.0.0' has host bits set; read as 10.0.0.0/255.0.0.0");
-  EXPECT_EQ(Described("1.2.3.4/0"), "'1.2.3.4/0' has host bits set; read as 0.0.0.0/0");
+  EXPECT_EQ(Described("1.2.3.4/8"), "'1.2.3.4/8' has host bits set; read as 1.0.0.0/8");
 }
 
 TEST(DescribeNormalization, MappedAndBoth) {
