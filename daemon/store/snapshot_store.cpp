@@ -355,6 +355,18 @@ void SnapshotStore::record_fetch_attempt(const std::string& source, std::int64_t
   tx.commit();
 }
 
+std::vector<FetchAttempt> SnapshotStore::fetch_history(const std::string& source, std::int64_t limit) {
+  auto st = db_.prepare(
+      "SELECT f.at, f.outcome, f.error_kind, f.message, f.duration_ms, f.bytes FROM fetch_attempt f "
+      "JOIN source s ON s.id = f.source_id WHERE s.name = ? ORDER BY f.at DESC, f.id DESC LIMIT ?");
+  st.bind(1, source).bind(2, limit);
+  std::vector<FetchAttempt> out;
+  while (st.step())
+    out.push_back({st.column_int64(0), st.column_text(1), st.column_text(2), st.column_text(3), st.column_int64(4),
+                   st.column_int64(5)});
+  return out;
+}
+
 PruneReport SnapshotStore::prune(const RetentionPolicy& policy, std::int64_t now) {
   PruneReport report;
   Transaction tx(db_);

@@ -75,6 +75,15 @@ struct EntrySeen {
   bool present = false;         // in the latest content snapshot
 };
 
+struct FetchAttempt {
+  std::int64_t at = 0;
+  std::string outcome;     // changed | unchanged | failed
+  std::string error_kind;  // "" unless failed: dns, connect, tls, timeout, http_status, ...
+  std::string message;
+  std::int64_t duration_ms = 0;
+  std::int64_t bytes = 0;
+};
+
 struct RetentionPolicy {
   std::int64_t max_age_ms = 180LL * 24 * 3600 * 1000;  // snapshots older than this may go...
   std::int64_t min_count = 30;                         // ...but each source keeps at least this many
@@ -110,6 +119,9 @@ class SnapshotStore {
   void record_fetch_attempt(const std::string& source, std::int64_t at, std::string_view outcome,
                             std::string_view error_kind, std::string_view message, std::int64_t duration_ms,
                             std::int64_t bytes);
+
+  // Newest first.
+  std::vector<FetchAttempt> fetch_history(const std::string& source, std::int64_t limit = 100);
 
   // Never deletes the last accepted snapshot of a source, nor anything it needs.
   PruneReport prune(const RetentionPolicy& policy, std::int64_t now);

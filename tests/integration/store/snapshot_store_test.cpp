@@ -159,6 +159,7 @@ TEST_F(SnapshotStoreTest, PruneKeepsTheLastAcceptedSnapshot) {
       store_.prune({.max_age_ms = 5 * day, .min_count = 2, .fetch_log_max_age_ms = 10 * day}, 100 * day);
   EXPECT_EQ(report.snapshots_deleted, 0);  // everything after the last accepted one is kept
   EXPECT_EQ(report.fetch_attempts_deleted, 1);
+  EXPECT_EQ(store_.fetch_history("s").size(), 1U);
   ASSERT_TRUE(store_.last_accepted("s"));
   EXPECT_EQ(store_.last_accepted("s")->id, accepted.snapshot_id);
 
