@@ -1,7 +1,6 @@
-#Writes a C++ source holding every migrations / NNNN_name.sql as a string, in version order.
-#Called at build time : cmake - DMIGRATIONS_DIR = ... - DOUTPUT = ... - P embed_migrations.cmake
-file(GLOB _files RELATIVE ${MIGRATIONS_DIR} ${
-  MIGRATIONS_DIR}/*.sql)
+# Writes a C++ source holding every migrations/NNNN_name.sql as a string, in version order.
+# Called at build time: cmake -DMIGRATIONS_DIR=... -DOUTPUT=... -P embed_migrations.cmake
+file(GLOB _files RELATIVE ${MIGRATIONS_DIR} ${MIGRATIONS_DIR}/*.sql)
 list(SORT _files)
 set(_body "")
 set(_previous 0)
