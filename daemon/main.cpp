@@ -1,7 +1,10 @@
 // argv -> subcommand; nothing else lives here.
+#include "cli/changes_command.h"
 #include "cli/diff_command.h"
 #include "cli/exit_code.h"
+#include "cli/history_command.h"
 
+#include <exception>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -16,14 +19,34 @@ constexpr const char* kUsage =
     "no longer matches them.\n"
     "\n"
     "commands:\n"
-    "  diff PUBLISHED LOCAL   compare two list files: what is missing locally, what is stale\n"
+    "  diff PUBLISHED LOCAL          compare two list files: what is missing locally, what is stale\n"
+    "  history [SOURCE]              the snapshots the daemon recorded, per source or of one source\n"
+    "  changes SOURCE [FROM] [TO]    the entries a source added and removed between two snapshots\n"
     "\n"
     "'allowdrift COMMAND --help' describes a command.\n";
 
 }  // namespace
 
+namespace {
+
+int dispatch(const std::vector<std::string>& args);
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  const std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return dispatch(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const std::exception& e) {
+    std::cerr << "allowdrift: internal error: " << e.what() << '\n';
+  } catch (...) {
+    std::cerr << "allowdrift: internal error\n";
+  }
+  return allowdrift::cli::kExitInternal;
+}
+
+namespace {
+
+int dispatch(const std::vector<std::string>& args) {
   if (args.empty()) {
     std::cerr << kUsage;
     return allowdrift::cli::kExitBadInput;
@@ -39,7 +62,11 @@ int main(int argc, char** argv) {
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "diff") return allowdrift::cli::run_diff(rest);
+  if (command == "history") return allowdrift::cli::run_history(rest);
+  if (command == "changes") return allowdrift::cli::run_changes(rest);
 
   std::cerr << "allowdrift: unknown command '" << command << "'\n\n" << kUsage;
   return allowdrift::cli::kExitBadInput;
 }
+
+}  // namespace

@@ -128,6 +128,8 @@ class SnapshotStore {
 
  private:
   std::int64_t source_id(const std::string& name, bool create);
+  void insert_entries(std::int64_t source, std::int64_t snapshot,
+                      const std::vector<const std::pair<std::string, std::string>*>& rows);
 
   Database& db_;
 };

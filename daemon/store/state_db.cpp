@@ -75,9 +75,19 @@ Database open_state_db_read_only(const fs::path& path, const StateDbOptions& opt
                                  std::span<const Migration> migrations) {
   check_location(path, false);
   Database db = Database::open(path, Database::Mode::kReadOnly);
-  set_pragmas(db, options, false);
-  if (options.quick_check) quick_check(db);
-  check_application(db);
+  try {
+    set_pragmas(db, options, false);
+    if (options.quick_check) quick_check(db);
+    check_application(db);
+  } catch (const StoreFailure& e) {
+    // A WAL database needs its -shm file even to read; without write access to the directory SQLite cannot
+    // create it while the daemon is stopped.
+    if (e.error().kind != StoreErrorKind::kReadOnly) throw;
+    refuse(path, StoreErrorKind::kReadOnly,
+           "cannot read without write access to " +
+               (path.has_parent_path() ? path.parent_path() : fs::path(".")).string() +
+               " (SQLite's WAL index); run as the daemon's user or root");
+  }
   auto version = db.prepare("PRAGMA user_version");
   version.step();
   const auto v = version.column_int64(0);

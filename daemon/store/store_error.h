@@ -2,8 +2,6 @@
 // on a corrupt or too-new database) and so that messages always name the database file.
 #pragma once
 
-#include <boost/system/result.hpp>
-
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -32,7 +30,8 @@ struct StoreError {
   std::string message;  // names the database file
 };
 
-// Thrown inside the store and converted to a StoreError value at each public entry point.
+// Storage failures are I/O failures: the store throws them, and each caller catches them at the top of its task
+// (a CLI command, one daemon cycle), so that one broken write never takes the process down.
 class StoreFailure : public std::runtime_error {
  public:
   explicit StoreFailure(StoreError e) : std::runtime_error(e.message), error_(std::move(e)) {}
@@ -41,12 +40,5 @@ class StoreFailure : public std::runtime_error {
  private:
   StoreError error_;
 };
-
-[[noreturn]] inline void throw_exception_from_error(const StoreError& e, const boost::source_location&) {
-  throw StoreFailure(e);
-}
-
-template <class T>
-using StoreResult = boost::system::result<T, StoreError>;
 
 }  // namespace allowdrift::store
