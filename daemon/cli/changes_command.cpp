@@ -1,5 +1,6 @@
 #include "cli/changes_command.h"
 
+#include "cli/command_line.h"
 #include "cli/default_paths.h"
 #include "cli/exit_code.h"
 #include "cli/store_report.h"
@@ -107,25 +108,12 @@ int run_changes(const std::vector<std::string>& args) {
   positional.add("source", 1).add("from", 1).add("to", 1);
 
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "allowdrift changes: " << e.what() << "\n\n" << kUsage;
-    return kExitBadInput;
-  }
-  if (vm.count("help") != 0) {
-    std::cout << kUsage;
-    return kExitOk;
-  }
+  if (const auto done = parse_command_line("changes", args, options, positional, kUsage, vm)) return *done;
   if (vm.count("source") == 0) {
     std::cerr << "allowdrift changes: expected a SOURCE\n\n" << kUsage;
     return kExitBadInput;
   }
-  if (format != "text" && format != "json") {
-    std::cerr << "allowdrift changes: --format takes 'text' or 'json', not '" << format << "'\n";
-    return kExitBadInput;
-  }
+  if (!valid_format("changes", format)) return kExitBadInput;
 
   const auto bad_argument = [](const std::string& message) {
     std::cerr << "allowdrift changes: " << message << '\n';
@@ -157,12 +145,7 @@ int run_changes(const std::vector<std::string>& args) {
     return kExitStoreError;
   }
 
-  std::fwrite(output.data(), 1, output.size(), stdout);
-  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
-    std::cerr << "allowdrift changes: cannot write the output\n";
-    return kExitBadInput;
-  }
-  return kExitOk;
+  return write_output("changes", output);
 }
 
 }  // namespace allowdrift::cli

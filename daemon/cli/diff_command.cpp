@@ -1,5 +1,6 @@
 #include "cli/diff_command.h"
 
+#include "cli/command_line.h"
 #include "cli/exit_code.h"
 #include "cli/list_file.h"
 #include "diff/diff_report.h"
@@ -58,17 +59,7 @@ int run_diff(const std::vector<std::string>& args) {
   positional.add("files", 2);
 
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "allowdrift diff: " << e.what() << "\n\n" << kUsage;
-    return kExitBadInput;
-  }
-  if (vm.count("help") != 0) {
-    std::cout << kUsage;
-    return kExitOk;
-  }
+  if (const auto done = parse_command_line("diff", args, options, positional, kUsage, vm)) return *done;
   if (files.size() != 2) {
     std::cerr << "allowdrift diff: expected two files, PUBLISHED and LOCAL\n\n" << kUsage;
     return kExitBadInput;
@@ -82,10 +73,7 @@ int run_diff(const std::vector<std::string>& args) {
     std::cerr << "allowdrift diff: --only takes 'missing' or 'stale', not '" << only << "'\n";
     return kExitBadInput;
   }
-  if (format != "text" && format != "json") {
-    std::cerr << "allowdrift diff: --format takes 'text' or 'json', not '" << format << "'\n";
-    return kExitBadInput;
-  }
+  if (!valid_format("diff", format)) return kExitBadInput;
   if (files[0] == "-" && files[1] == "-") {
     std::cerr << "allowdrift diff: only one of PUBLISHED and LOCAL can be standard input\n";
     return kExitBadInput;

@@ -1,5 +1,6 @@
 #include "cli/history_command.h"
 
+#include "cli/command_line.h"
 #include "cli/default_paths.h"
 #include "cli/exit_code.h"
 #include "cli/store_report.h"
@@ -65,21 +66,8 @@ int run_history(const std::vector<std::string>& args) {
   positional.add("source", 1);
 
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "allowdrift history: " << e.what() << "\n\n" << kUsage;
-    return kExitBadInput;
-  }
-  if (vm.count("help") != 0) {
-    std::cout << kUsage;
-    return kExitOk;
-  }
-  if (format != "text" && format != "json") {
-    std::cerr << "allowdrift history: --format takes 'text' or 'json', not '" << format << "'\n";
-    return kExitBadInput;
-  }
+  if (const auto done = parse_command_line("history", args, options, positional, kUsage, vm)) return *done;
+  if (!valid_format("history", format)) return kExitBadInput;
   if (limit < 0) {
     std::cerr << "allowdrift history: --limit takes a count of snapshots (0 for all), not " << limit << '\n';
     return kExitBadInput;
@@ -118,12 +106,7 @@ int run_history(const std::vector<std::string>& args) {
     return kExitStoreError;
   }
 
-  std::fwrite(output.data(), 1, output.size(), stdout);
-  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
-    std::cerr << "allowdrift history: cannot write the output\n";
-    return kExitBadInput;
-  }
-  return kExitOk;
+  return write_output("history", output);
 }
 
 }  // namespace allowdrift::cli

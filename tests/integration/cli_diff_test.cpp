@@ -1,10 +1,9 @@
 // Runs the real allowdrift binary on real captured lists and checks output and exit status.
 #include <gtest/gtest.h>
+#include "process_runner.h"
+
 #include <boost/json.hpp>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -14,25 +13,13 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
-
 namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-struct ProcessResult {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using allowdrift::testing::ProcessResult;
+using allowdrift::testing::slurp;
 
 class CliDiff : public ::testing::Test {
  protected:
@@ -43,35 +30,9 @@ class CliDiff : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // Runs the binary with stdout and stderr captured into files (no pipes: nothing can deadlock), and
-  // optionally `stdin_text` on standard input.
   ProcessResult run(std::vector<std::string> args, const std::string& stdin_text = "") {
     args.insert(args.begin(), ALLOWDRIFT_BINARY);
-    const auto out_path = dir_ / "stdout";
-    const auto err_path = dir_ / "stderr";
-    const auto in_path = dir_ / "stdin";
-    std::ofstream(in_path) << stdin_text;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    ProcessResult r;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0) << "cannot start " << argv[0];
-    if (rc != 0) return r;
-    int wstatus = 0;
-    EXPECT_EQ(waitpid(pid, &wstatus, 0), pid);
-    EXPECT_TRUE(WIFEXITED(wstatus)) << "killed by signal " << WTERMSIG(wstatus);
-    r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-    r.out = slurp(out_path);
-    r.err = slurp(err_path);
-    return r;
+    return allowdrift::testing::run_process(std::move(args), dir_, stdin_text);
   }
 
   static std::string data(const std::string& relative) { return std::string(ALLOWDRIFT_TEST_DATA) + "/" + relative; }

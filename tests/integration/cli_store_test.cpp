@@ -2,6 +2,7 @@
 // directory, read by the real binary; output, JSON and exit status checked. The pure renderers are tested directly
 // at the end.
 #include "cli/store_report.h"
+#include "process_runner.h"
 #include "store/snapshot_store.h"
 #include "store/state_db.h"
 #include "store/store_test_util.h"
@@ -10,11 +11,6 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -22,8 +18,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-extern char** environ;
 
 namespace allowdrift {
 namespace {
@@ -36,11 +30,7 @@ using store::testing::snapshot_of;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct ProcessResult {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using allowdrift::testing::ProcessResult;
 
 // Unix ms of a UTC day and hour.
 std::int64_t at(std::chrono::year_month_day day, int hour = 6) {
@@ -109,32 +99,9 @@ class CliStore : public ::testing::Test {
     ids_.single = s.record(snapshot_of("single", at(2024y / November / 3), "192.0.2.0/24\n")).snapshot_id;
   }
 
-  // Runs the binary with stdout and stderr captured into files (no pipes: nothing can deadlock).
   ProcessResult run(std::vector<std::string> args) {
     args.insert(args.begin(), ALLOWDRIFT_BINARY);
-    const auto out_path = dir_.path() / "stdout";
-    const auto err_path = dir_.path() / "stderr";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    ProcessResult r;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    EXPECT_EQ(rc, 0) << "cannot start " << argv[0];
-    if (rc != 0) return r;
-    int wstatus = 0;
-    EXPECT_EQ(waitpid(pid, &wstatus, 0), pid);
-    EXPECT_TRUE(WIFEXITED(wstatus)) << "killed by signal " << WTERMSIG(wstatus);
-    r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-    r.out = read_bytes(out_path);
-    r.err = read_bytes(err_path);
-    return r;
+    return testing::run_process(std::move(args), dir_.path());
   }
 
   // `allowdrift COMMAND --db <fixture> ARGS...`

@@ -17,7 +17,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,11 +26,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cinttypes>
 #include <csignal>
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -341,11 +340,8 @@ TEST(StoreFault, KillNineMidSnapshotWriteLeavesEverySnapshotWhole) {
     KillRound r;
     {
       Child writer({ALLOWDRIFT_STORE_WRITER, "write", path.string(), std::to_string(first)});
-      const auto ts = Clock::now();
       ASSERT_EQ(writer.line(), "R");
-      std::printf("start %lld ms\n", static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - ts).count()));
       ASSERT_EQ(writer.line(), "B " + std::to_string(first));
-      std::printf("build %lld ms\n", static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - ts).count()));
       r.last_begun = first;
       // One round in four lets a generation commit first, so the kills hit a later transaction of a process
       // that already committed, and the generations (50k to 75k prefixes, half of them replacing the previous
@@ -365,8 +361,8 @@ TEST(StoreFault, KillNineMidSnapshotWriteLeavesEverySnapshotWhole) {
       while (auto l = writer.line(std::chrono::seconds(5))) {
         std::int64_t gen = 0;
         std::int64_t id = 0;
-        if (std::sscanf(l->c_str(), "B %ld", &gen) == 1) r.last_begun = gen;
-        if (std::sscanf(l->c_str(), "C %ld %ld", &gen, &id) == 2) r.last_committed = gen;
+        if (std::sscanf(l->c_str(), "B %" SCNd64, &gen) == 1) r.last_begun = gen;
+        if (std::sscanf(l->c_str(), "C %" SCNd64 " %" SCNd64, &gen, &id) == 2) r.last_committed = gen;
       }
     }
     // The killed writer's WAL is still there (nobody deleted it) and is what the reopen below recovers from.
@@ -376,9 +372,7 @@ TEST(StoreFault, KillNineMidSnapshotWriteLeavesEverySnapshotWhole) {
     mid_write += killed_mid_write ? 1 : 0;
     committed_then_killed += r.last_committed >= first ? 1 : 0;
 
-    const auto tv = Clock::now();
     const std::int64_t newest = verify_after_crash(path, checked);
-    std::printf("verify %lld ms\n", static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - tv).count()));
     // Every generation the writer reported committed survived the kill (durable across a process crash)...
     EXPECT_GE(newest, std::max(r.last_committed, stored));
     // ...and the one it was writing is either all there (killed after COMMIT, before reporting it) or absent.

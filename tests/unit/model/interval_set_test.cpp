@@ -2,6 +2,7 @@
 #include "model/interval_set.h"
 #include "model/cidr.h"
 #include "model/ip_set.h"
+#include "u128_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +16,8 @@
 namespace allowdrift::model {
 namespace {
 
+using testing::Hex;
+
 using Set4 = IntervalSet<std::uint32_t>;
 using Set6 = IntervalSet<U128>;
 using Iv4 = Interval<std::uint32_t>;
@@ -23,16 +26,6 @@ using Iv6 = Interval<U128>;
 constexpr std::uint32_t kMax4 = 0xffffffffu;
 constexpr U128 kMax6 = ~U128{0};
 constexpr U128 kHalf6 = U128{1} << 127;
-
-std::string Hex(U128 v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s(32, '0');
-  for (std::size_t i = 32; i-- > 0;) {
-    s[i] = kDigits[static_cast<unsigned>(v & 0xf)];
-    v >>= 4;
-  }
-  return "0x" + s;
-}
 
 // Intervals rendered as text so failures print and U128 needs no gtest printer.
 template <class T>

@@ -1,6 +1,7 @@
 // Parsing and canonical formatting of single addresses (model/ip_address.h), including a differential check
 // against glibc's inet_pton / inet_ntop.
 #include "model/ip_address.h"
+#include "u128_test_util.h"
 
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
@@ -18,28 +19,13 @@
 namespace allowdrift::model {
 namespace {
 
+using testing::Groups;
+using testing::Hex;
+
 using ::testing::AllOf;
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// U128 has no gtest printer; compare and print through this.
-std::string Hex(U128 v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s(32, '0');
-  for (std::size_t i = 32; i-- > 0;) {
-    s[i] = kDigits[static_cast<unsigned>(v & 0xf)];
-    v >>= 4;
-  }
-  return "0x" + s;
-}
-
-// An address from its eight 16-bit groups, most significant first.
-U128 Groups(std::array<unsigned, 8> g) {
-  U128 v = 0;
-  for (unsigned x : g) v = (v << 16) | (x & 0xffff);
-  return v;
-}
 
 std::string Quoted(std::string_view token) { return "'" + std::string(token) + "'"; }
 

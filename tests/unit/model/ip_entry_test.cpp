@@ -2,6 +2,7 @@
 // IPv6 policy.
 #include "model/ip_entry.h"
 #include "model/ip_set.h"
+#include "u128_test_util.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,24 +17,11 @@
 namespace allowdrift::model {
 namespace {
 
+using testing::Groups;
+using testing::Hex;
+
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-std::string Hex(U128 v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s(32, '0');
-  for (std::size_t i = 32; i-- > 0;) {
-    s[i] = kDigits[static_cast<unsigned>(v & 0xf)];
-    v >>= 4;
-  }
-  return "0x" + s;
-}
-
-U128 Groups(std::array<unsigned, 8> g) {
-  U128 v = 0;
-  for (unsigned x : g) v = (v << 16) | (x & 0xffff);
-  return v;
-}
 
 std::string_view FormName(EntryForm f) {
   switch (f) {

@@ -8,6 +8,7 @@
 #include "model/interval_set.h"
 #include "model/ip_entry.h"
 #include "model/ip_set.h"
+#include "u128_test_util.h"
 
 #include <gtest/gtest.h>
 
@@ -23,19 +24,11 @@
 namespace allowdrift::model {
 namespace {
 
+using testing::Hex;
+
 constexpr std::size_t kN = 256;
 using Bits = std::bitset<kN>;
 using Rng = std::mt19937_64;
-
-std::string Hex(U128 v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s(32, '0');
-  for (std::size_t i = 32; i-- > 0;) {
-    s[i] = kDigits[static_cast<unsigned>(v & 0xf)];
-    v >>= 4;
-  }
-  return "0x" + s;
-}
 
 std::size_t Below(Rng& rng, std::size_t n) { return static_cast<std::size_t>(rng() % n); }
 
