@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace allowdrift::store {
 
 std::string_view to_string(StoreErrorKind kind) {
@@ -173,7 +175,9 @@ void Database::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     const std::string detail = err != nullptr ? err : sqlite3_errmsg(db_.get());
     sqlite3_free(err);
-    throw_error(classify_sqlite_error(sqlite3_extended_errcode(db_.get())), *path_, "exec", detail);
+    // Name the statement ("COMMIT", a migration's first line): a disk-full error typically surfaces at COMMIT.
+    std::string head = text.substr(0, std::min<std::size_t>(text.find('\n'), 60));
+    throw_error(classify_sqlite_error(sqlite3_extended_errcode(db_.get())), *path_, head, detail);
   }
 }
 

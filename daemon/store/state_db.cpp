@@ -82,11 +82,15 @@ Database open_state_db_read_only(const fs::path& path, const StateDbOptions& opt
   } catch (const StoreFailure& e) {
     // A WAL database needs its -shm file even to read; without write access to the directory SQLite cannot
     // create it while the daemon is stopped.
-    if (e.error().kind != StoreErrorKind::kReadOnly) throw;
+    // SQLite says SQLITE_READONLY for EACCES but SQLITE_CANTOPEN for a read-only file system (EROFS).
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    const bool dir_writable = ::access(dir.c_str(), W_OK) == 0;
+    if (e.error().kind != StoreErrorKind::kReadOnly &&
+        !(e.error().kind == StoreErrorKind::kCannotOpen && !dir_writable))
+      throw;
     refuse(path, StoreErrorKind::kReadOnly,
-           "cannot read without write access to " +
-               (path.has_parent_path() ? path.parent_path() : fs::path(".")).string() +
-               " (SQLite's WAL index); run as the daemon's user or root");
+           "cannot read without write access to " + dir.string() +
+               " (SQLite's WAL index needs it while the daemon is stopped); run as the daemon's user or root");
   }
   auto version = db.prepare("PRAGMA user_version");
   version.step();

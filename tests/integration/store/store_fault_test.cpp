@@ -6,7 +6,8 @@
 //   - truncated, header-garbled and zero-filled files: refused at open, bytes untouched;
 //   - a missing state directory: kCannotOpen.
 // Suite StoreFaultPrivileged needs root (ctest label "privileged"): disk full on a small tmpfs and a read-only
-// bind mount, each in a private mount namespace of a forked child, and a child dropped to uid 65534.
+// bind mount, each in a private mount namespace of a forked child, and a child dropped to uid 65534; in the last
+// two, the daemon's open is refused at start and the CLI's read-only open works or says why it cannot.
 #include "store/snapshot_store.h"
 #include "store/state_db.h"
 #include "store_fault_content.h"
@@ -558,6 +559,25 @@ TEST(StoreFault, MissingStateDirectoryIsAClearErrorAtStart) {
 
 // --- privileged: disk full, read-only mount, unprivileged user ---
 
+// The CLI opens the database read-only. Without write access to the state directory SQLite cannot create the
+// WAL index (-shm) it needs even to read a WAL database, so the open either works (the -shm is there) or must
+// say that clearly: name the file and the cause ("write access", as state_db.cpp words it), not only SQLite's
+// "unable to open database file".
+void check_cli_read_only_open(ChildChecks& c, const fs::path& path, const std::string& where) {
+  try {
+    Database ro = open_state_db_read_only(path);
+    SnapshotStore ro_store(ro);
+    c.check(ro_store.last_accepted(fault::kSource).has_value(), where + ": read-only open reads the last snapshot");
+  } catch (const StoreFailure& failure) {
+    const StoreError& e = failure.error();
+    c.check(e.kind == StoreErrorKind::kReadOnly || e.kind == StoreErrorKind::kCannotOpen,
+            where + ": read-only open: " + describe(e));
+    c.check(e.message.find(path.string()) != std::string::npos, where + ": message names the database: " + e.message);
+    c.check(e.message.find("write access") != std::string::npos,
+            where + ": read-only open fails without saying why: " + describe(e));
+  }
+}
+
 TEST(StoreFaultPrivileged, DiskFullFailsTheWriteCleanlyAndKeepsEarlierSnapshots) {
   TempDir dir;
   const fs::path mnt = dir.path() / "state";
@@ -676,18 +696,7 @@ TEST(StoreFaultPrivileged, ReadOnlyBindMountIsRefusedAtStart) {
     const StoreError e2 = open_failure([&] { open_state_db(fresh); });
     c.check(e2.kind == StoreErrorKind::kReadOnly, "new database on a read-only mount: " + describe(e2));
     c.check(e2.message.find(fresh.string()) != std::string::npos, "message names the database: " + e2.message);
-    // The CLI's read-only open either reads the database or says clearly that it cannot (SQLite needs a -shm file
-    // it cannot create here); either way it names the file and changes nothing.
-    try {
-      Database ro = open_state_db_read_only(path);
-      SnapshotStore ro_store(ro);
-      c.check(ro_store.last_accepted(fault::kSource).has_value(), "read-only open reads the last snapshot");
-    } catch (const StoreFailure& failure) {
-      const StoreError& e3 = failure.error();
-      c.check(e3.kind == StoreErrorKind::kCannotOpen || e3.kind == StoreErrorKind::kReadOnly,
-              "read-only open on a read-only mount: " + describe(e3));
-      c.check(e3.message.find(path.string()) != std::string::npos, "message names the database: " + e3.message);
-    }
+    check_cli_read_only_open(c, path, "read-only mount");
     c.check(listing(state) == files, "nothing was created on the read-only mount");
     c.check(read_bytes(path) == before, "the database is unchanged");
   });
@@ -730,6 +739,7 @@ TEST(StoreFaultPrivileged, StateDirectoryNotWritableByTheServiceUserIsRefusedAtS
     const StoreError e3 = open_failure([&] { open_state_db(in_open_dir); });
     c.check(e3.kind == StoreErrorKind::kReadOnly, "root-owned 0644 database: " + describe(e3));
     c.check(e3.message.find("file is not writable") != std::string::npos, "message says why: " + e3.message);
+    check_cli_read_only_open(c, path, "root-owned 0755 directory, uid 65534");
     c.check(read_bytes(path) == before && read_bytes(in_open_dir) == before_open, "databases unchanged");
   });
   EXPECT_EQ(read_bytes(path), before);
