@@ -11,5 +11,11 @@ inline constexpr int kExitBadInput = 2;  // usage error, unreadable file or inva
 inline constexpr int kExitStoreError = 3;
 // An unexpected failure (out of memory, a bug): reported on stderr, never a silent abort.
 inline constexpr int kExitInternal = 4;
+// `fetch`: the fetch failed: DNS, connect, timeout, HTTP status, size limit, truncation, redirect, proxy or
+// decoding (the error kind is printed). A bad URL or unusable --ca-file is a usage error (2).
+inline constexpr int kExitFetchFailed = 5;
+// `fetch`: the TLS handshake or certificate verification failed. Kept apart from 5 because it can mean that
+// someone is intercepting the connection, not that the vendor is down.
+inline constexpr int kExitTlsFailed = 6;
 
 }  // namespace allowdrift::cli

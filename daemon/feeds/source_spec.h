@@ -1,0 +1,39 @@
+// A source ready to extract: which format its bytes are in and how to read them. Built from a preset
+// (preset.h) or, for `allowdrift extract --source-format`, from the command line.
+#pragma once
+
+#include "feeds/extracted_list.h"
+#include "feeds/html_list.h"
+#include "feeds/json_list.h"
+#include "feeds/list_guards.h"
+#include "model/parse_error.h"
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace allowdrift::feeds {
+
+// Text sources: the plain list format (plain_list.h); `max_rejected` invalid lines are tolerated (and counted).
+struct TextListSpec {
+  std::size_t max_rejected = 0;
+};
+
+enum class SourceFormat { kText, kJson, kHtml };
+std::string_view to_string(SourceFormat format);
+model::ParseResult<SourceFormat> parse_source_format(std::string_view text);
+
+struct SourceSpec {
+  std::string name;  // the preset's name, or "command line"
+  std::string url;
+  std::variant<TextListSpec, JsonListSpec, HtmlListSpec> format;
+  GuardPolicy guards;
+  std::vector<std::string> keep_sections;  // empty: every section of the result
+
+  SourceFormat source_format() const { return static_cast<SourceFormat>(format.index()); }
+};
+
+// Bytes -> entries, through the parser of the spec's format. The guards are not applied here (list_guards.h).
+model::ParseResult<ExtractedList> extract(std::string_view bytes, const SourceSpec& spec);
+
+}  // namespace allowdrift::feeds

@@ -1,0 +1,33 @@
+#include "net/fetch_types.h"
+
+namespace allowdrift::net {
+
+std::string_view to_string(FetchErrorKind kind) {
+  switch (kind) {
+    case FetchErrorKind::kConfig:
+      return "config";
+    case FetchErrorKind::kDns:
+      return "dns";
+    case FetchErrorKind::kConnect:
+      return "connect";
+    case FetchErrorKind::kTls:
+      return "tls";
+    case FetchErrorKind::kTimeout:
+      return "timeout";
+    case FetchErrorKind::kHttpStatus:
+      return "http_status";
+    case FetchErrorKind::kTooLarge:
+      return "too_large";
+    case FetchErrorKind::kTruncated:
+      return "truncated";
+    case FetchErrorKind::kRedirect:
+      return "redirect";
+    case FetchErrorKind::kProxy:
+      return "proxy";
+    case FetchErrorKind::kDecode:
+      return "decode";
+  }
+  return "unknown";
+}
+
+}  // namespace allowdrift::net

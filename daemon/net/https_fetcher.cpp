@@ -1,0 +1,537 @@
+#include "net/https_fetcher.h"
+
+#include "net/content_decoding.h"
+#include "net/proxy_config.h"
+#include "net/retry_policy.h"
+#include "net/tls_context.h"
+#include "net/url.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <mutex>
+#include <random>
+#include <set>
+#include <thread>
+
+#ifndef ALLOWDRIFT_VERSION
+#define ALLOWDRIFT_VERSION "0"
+#endif
+
+namespace allowdrift::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using boost::system::error_code;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+
+FetchError make_error(FetchErrorKind kind, std::string message, int status = 0) {
+  return FetchError{kind, std::move(message), status, {}};
+}
+
+long long ms_of(std::chrono::milliseconds d) { return static_cast<long long>(d.count()); }
+
+// Where an attempt stands, for timeout messages and for telling a lost connection from a cut body.
+enum class Phase { kResolve, kConnect, kProxy, kTls, kWrite, kHeader, kBody };
+
+std::string_view phase_name(Phase p) {
+  switch (p) {
+    case Phase::kResolve:
+      return "resolve";
+    case Phase::kConnect:
+      return "connect";
+    case Phase::kProxy:
+      return "proxy CONNECT";
+    case Phase::kTls:
+      return "TLS handshake";
+    case Phase::kWrite:
+      return "request write";
+    case Phase::kHeader:
+      return "response header read";
+    case Phase::kBody:
+      return "body read";
+  }
+  return "fetch";
+}
+
+std::string base64(std::string_view in) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(in[k])); };
+    const unsigned n = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i < in.size()) {
+    unsigned n = static_cast<unsigned>(static_cast<unsigned char>(in[i])) << 16;
+    if (i + 1 < in.size()) n |= static_cast<unsigned>(static_cast<unsigned char>(in[i + 1])) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// ---- resolve -------------------------------------------------------------------------------------------------
+// An active getaddrinfo cannot be cancelled (chriskohlhoff/asio#470), and Asio's resolver thread is joined when
+// the io_context shuts down, so a hung lookup would hold up exit. Each lookup therefore runs on a detached thread
+// of its own; at the deadline the fetch stops waiting and the thread's late answer is dropped.
+struct ResolveState {
+  std::mutex mu;
+  bool abandoned = false;  // the fetch stopped waiting: drop the answer, touch nothing of the fetch
+  bool done = false;
+  error_code ec;
+  tcp::resolver::results_type results;
+  asio::steady_timer* waiter = nullptr;  // in the fetch's coroutine frame; valid while !abandoned
+};
+
+asio::awaitable<boost::system::result<tcp::resolver::results_type, FetchError>> resolve(
+    const std::string& host, std::uint16_t port, Clock::time_point deadline,
+    const std::map<std::string, std::string>& overrides) {
+  const std::string service = std::to_string(port);
+  std::string literal = host;
+  if (const auto it = overrides.find(host); it != overrides.end()) literal = it->second;
+  error_code aec;
+  const auto address = asio::ip::make_address(literal, aec);
+  if (!aec) co_return tcp::resolver::results_type::create(tcp::endpoint(address, port), host, service);
+
+  auto executor = co_await asio::this_coro::executor;
+  asio::steady_timer waiter(executor, deadline);
+  auto state = std::make_shared<ResolveState>();
+  state->waiter = &waiter;
+  // Runs whenever this frame stops waiting, including when it is destroyed with its io_context.
+  struct Abandon {
+    std::shared_ptr<ResolveState> s;
+    ~Abandon() {
+      std::lock_guard lock(s->mu);
+      s->abandoned = true;
+      s->waiter = nullptr;
+    }
+  } abandon{state};
+
+  std::thread([state, executor, host, service] {
+    asio::io_context local;
+    tcp::resolver resolver(local);
+    error_code ec;
+    auto results = resolver.resolve(host, service, ec);
+    std::lock_guard lock(state->mu);
+    if (state->abandoned) return;
+    state->ec = ec;
+    state->results = std::move(results);
+    state->done = true;
+    asio::post(executor, [state] {
+      std::lock_guard inner(state->mu);
+      if (state->waiter != nullptr) state->waiter->cancel();
+    });
+  }).detach();
+
+  co_await waiter.async_wait(kToken);
+  std::lock_guard lock(state->mu);
+  if (!state->done) co_return make_error(FetchErrorKind::kTimeout, "timed out resolving " + host);
+  if (state->ec || state->results.empty()) {
+    co_return make_error(FetchErrorKind::kDns, "cannot resolve " + host + ": " +
+                                                   (state->ec ? state->ec.message() : std::string("no address")));
+  }
+  co_return state->results;
+}
+
+// ---- one hop -----------------------------------------------------------------------------------------------
+struct Hop {
+  std::optional<std::string> location;  // set for a redirect
+  int status = 0;
+  FetchResponse response;
+};
+using HopResult = boost::system::result<Hop, FetchError>;
+
+class HopRunner {
+ public:
+  HopRunner(const HttpsUrl& url, const FetchRequest& request, ssl::context& ctx, Clock::time_point deadline,
+            const HttpsFetcherOptions& options, const std::string& user_agent)
+      : url_(url), request_(request), ctx_(ctx), deadline_(deadline), options_(options), user_agent_(user_agent) {}
+
+  asio::awaitable<HopResult> run() {
+    auto executor = co_await asio::this_coro::executor;
+    const ProxyConfig* proxy = request_.proxy ? &*request_.proxy : nullptr;
+    const std::string& connect_host = proxy ? proxy->host : url_.host;
+    const std::uint16_t connect_port = proxy ? proxy->port : url_.port;
+    const std::string peer =
+        proxy ? "proxy " + to_string(ProxyConfig{proxy->host, proxy->port, {}, {}}) : url_.host_port();
+
+    phase_ = Phase::kResolve;
+    if (expired()) co_return timeout();
+    auto endpoints = co_await resolve(connect_host, connect_port, deadline_, options_.resolve_overrides);
+    if (!endpoints) co_return endpoints.error();
+
+    phase_ = Phase::kConnect;
+    if (expired()) co_return timeout();
+    beast::tcp_stream socket(executor);
+    const auto connect_deadline = std::min(deadline_, Clock::now() + request_.connect_timeout);
+    socket.expires_at(connect_deadline);
+    if (auto [ec, ep] = co_await socket.async_connect(*endpoints, kToken); ec) {
+      if (ec == beast::error::timeout || Clock::now() >= connect_deadline) {
+        if (connect_deadline < deadline_) {
+          co_return make_error(FetchErrorKind::kTimeout, "connect to " + peer + " timed out after " +
+                                                             std::to_string(ms_of(request_.connect_timeout)) + " ms");
+        }
+        co_return timeout();
+      }
+      co_return make_error(FetchErrorKind::kConnect, "cannot connect to " + peer + ": " + ec.message());
+    }
+
+    socket.expires_at(deadline_);
+    if (proxy) {
+      phase_ = Phase::kProxy;
+      if (auto tunnel = co_await open_tunnel(socket, *proxy); tunnel) co_return *tunnel;
+    }
+
+    phase_ = Phase::kTls;
+    if (expired()) co_return timeout();
+    TlsStream stream(std::move(socket), ctx_);
+    if (auto bad = set_peer_identity(stream)) co_return *bad;
+    if (auto [ec] = co_await stream.async_handshake(ssl::stream_base::client, kToken); ec) {
+      if (ec == beast::error::timeout || expired()) co_return timeout();
+      co_return tls_error(stream, ec);
+    }
+
+    phase_ = Phase::kWrite;
+    if (expired()) co_return timeout();
+    http::request<http::empty_body> req{http::verb::get, url_.target, 11};
+    req.set(http::field::host, url_.port == 443
+                                   ? (url_.host.find(':') != std::string::npos ? "[" + url_.host + "]" : url_.host)
+                                   : url_.host_port());
+    req.set(http::field::user_agent, user_agent_);
+    req.set(http::field::accept, "*/*");
+    req.set(http::field::accept_encoding, "gzip");
+    req.set(http::field::connection, "close");
+    if (request_.validators.etag) req.set(http::field::if_none_match, *request_.validators.etag);
+    if (request_.validators.last_modified) {
+      req.set(http::field::if_modified_since, *request_.validators.last_modified);
+    }
+    if (auto [ec, n] = co_await http::async_write(stream, req, kToken); ec) co_return io_error(ec);
+
+    phase_ = Phase::kHeader;
+    if (expired()) co_return timeout();
+    // The buffer holds the header and then one read's worth of body at a time: its cap keeps memory flat.
+    beast::flat_buffer buffer(request_.header_limit + kReadChunk);
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(request_.header_limit, std::numeric_limits<std::uint32_t>::max())));
+    parser.body_limit(static_cast<std::uint64_t>(request_.body_limit));
+    if (auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kToken); ec) co_return io_error(ec);
+
+    Hop hop;
+    hop.status = static_cast<int>(parser.get().result_int());
+    const auto& header = parser.get();
+    if (hop.status == 304) {
+      hop.response.not_modified = true;
+      hop.response.status = 304;
+      fill_validators(header, hop.response);
+      co_return hop;
+    }
+    if (hop.status == 301 || hop.status == 302 || hop.status == 303 || hop.status == 307 || hop.status == 308) {
+      const auto location = header.find(http::field::location);
+      if (location == header.end() || location->value().empty()) {
+        co_return make_error(FetchErrorKind::kRedirect,
+                             "redirect " + std::to_string(hop.status) + " from " + url_.text + " has no Location");
+      }
+      hop.location = std::string(location->value());
+      co_return hop;
+    }
+    if (hop.status != 200) {
+      FetchError error = make_error(FetchErrorKind::kHttpStatus,
+                                    "HTTP " + std::to_string(hop.status) + " " +
+                                        std::string(header.reason()).substr(0, 100) + " from " + url_.text,
+                                    hop.status);
+      if (const auto ra = header.find(http::field::retry_after); ra != header.end()) {
+        error.retry_after = parse_retry_after(ra->value(), std::chrono::system_clock::now());
+      }
+      co_return error;
+    }
+
+    phase_ = Phase::kBody;
+    if (expired()) co_return timeout();
+    if (auto [ec, n] = co_await http::async_read(stream, buffer, parser, kToken); ec) co_return io_error(ec);
+    // The message is complete by its own framing. Not waiting for the server's close_notify is deliberate
+    // (many servers skip it; reliability.md §1.8): the connection is simply closed.
+    error_code ignored;
+    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(stream).socket().close(ignored);
+
+    FetchResponse& response = hop.response;
+    response.status = 200;
+    fill_validators(header, response);
+    if (const auto ct = header.find(http::field::content_type); ct != header.end()) {
+      response.content_type = std::string(ct->value());
+    }
+    const auto encoding_field = header.find(http::field::content_encoding);
+    const std::string encoding = encoding_field == header.end() ? "" : std::string(encoding_field->value());
+    std::string body = parser.release().body();  // `header` is gone from here on
+    response.wire_bytes = body.size();
+    auto decoded = decode_content(encoding, std::move(body), request_.body_limit);
+    if (!decoded) co_return decoded.error();
+    response.body = std::move(*decoded);
+    co_return hop;
+  }
+
+ private:
+  static constexpr std::size_t kReadChunk = 64 * 1024;
+
+  bool expired() const { return Clock::now() >= deadline_; }
+
+  FetchError timeout() const {
+    return make_error(FetchErrorKind::kTimeout, "deadline of " + std::to_string(ms_of(request_.deadline)) +
+                                                    " ms passed during " + std::string(phase_name(phase_)) + " (" +
+                                                    url_.host_port() + ")");
+  }
+
+  template <class Fields>
+  static void fill_validators(const http::header<false, Fields>& header, FetchResponse& response) {
+    if (const auto it = header.find(http::field::etag); it != header.end()) {
+      response.validators.etag = std::string(it->value());
+    }
+    if (const auto it = header.find(http::field::last_modified); it != header.end()) {
+      response.validators.last_modified = std::string(it->value());
+    }
+  }
+
+  // SNI and the name the certificate must carry are the origin's, also behind a proxy.
+  std::optional<FetchError> set_peer_identity(TlsStream& stream) const {
+    SSL* ssl_handle = stream.native_handle();
+    if (url_.ip_literal) {
+      // No SNI for address literals (RFC 6066 §3); the certificate must carry the address as an IP SAN.
+      if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_handle), url_.host.c_str()) != 1) {
+        return make_error(FetchErrorKind::kConfig, "cannot verify against address " + url_.host);
+      }
+      return std::nullopt;
+    }
+    // SSL_set_tlsext_host_name() spelled out: the macro's C cast trips -Wold-style-cast.
+    if (SSL_ctrl(ssl_handle, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(url_.host.c_str())) != 1) {
+      return make_error(FetchErrorKind::kTls, "cannot set SNI " + url_.host);
+    }
+    // OpenSSL's own check (what host_name_verification does too, via X509_check_host) reports a mismatch as
+    // X509_V_ERR_HOSTNAME_MISMATCH in the verify result, so the error can say so.
+    SSL_set_hostflags(ssl_handle, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    if (SSL_set1_host(ssl_handle, url_.host.c_str()) != 1) {
+      return make_error(FetchErrorKind::kConfig, "cannot verify against host " + url_.host);
+    }
+    return std::nullopt;
+  }
+
+  FetchError tls_error(TlsStream& stream, const error_code& ec) const {
+    const long verify = SSL_get_verify_result(stream.native_handle());
+    if (verify != X509_V_OK) {
+      return make_error(FetchErrorKind::kTls, "certificate of " + url_.host_port() +
+                                                  " rejected: " + X509_verify_cert_error_string(verify) +
+                                                  " (X509 error " + std::to_string(verify) + ")");
+    }
+    return make_error(FetchErrorKind::kTls, "TLS handshake with " + url_.host_port() + " failed: " + ec.message());
+  }
+
+  FetchError io_error(const error_code& ec) const {
+    if (ec == beast::error::timeout || expired()) return timeout();
+    const std::string where = " (" + std::string(phase_name(phase_)) + ", " + url_.host_port() + ")";
+    if (ec == http::error::body_limit) {
+      return make_error(FetchErrorKind::kTooLarge,
+                        "body exceeds the limit of " + std::to_string(request_.body_limit) + " bytes" + where);
+    }
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+      return make_error(FetchErrorKind::kTooLarge, "response header exceeds the limit of " +
+                                                       std::to_string(request_.header_limit) + " bytes" + where);
+    }
+    if (ec == http::error::partial_message) {
+      return make_error(FetchErrorKind::kTruncated, "connection closed before the end of the body" + where);
+    }
+    if (ec == ssl::error::stream_truncated) {
+      // EOF without close_notify: for a body framed by EOF, an attacker could have cut it (reliability.md §1.8).
+      return make_error(phase_ == Phase::kBody ? FetchErrorKind::kTruncated : FetchErrorKind::kConnect,
+                        "connection closed without TLS close_notify before the response was complete" + where);
+    }
+    if (ec == http::error::end_of_stream || ec == asio::error::eof) {
+      return make_error(phase_ == Phase::kBody ? FetchErrorKind::kTruncated : FetchErrorKind::kConnect,
+                        "connection closed before a complete response" + where);
+    }
+    if (ec.category() ==
+            make_error_code(http::error::bad_target).category() ||  // any other parser error: not HTTP as we know it
+        ec == http::error::bad_chunk ||
+        ec == http::error::bad_chunk_extension) {
+      return make_error(FetchErrorKind::kDecode, "malformed HTTP response: " + ec.message() + where);
+    }
+    return make_error(phase_ == Phase::kBody ? FetchErrorKind::kTruncated : FetchErrorKind::kConnect,
+                      ec.message() + where);
+  }
+
+  // HTTP CONNECT through the proxy (reliability.md §1.11): the reply header only, nothing after it.
+  asio::awaitable<std::optional<FetchError>> open_tunnel(beast::tcp_stream& socket, const ProxyConfig& proxy) {
+    const std::string where = "proxy " + to_string(ProxyConfig{proxy.host, proxy.port, {}, {}});
+    http::request<http::empty_body> req{http::verb::connect, url_.host_port(), 11};
+    req.set(http::field::host, url_.host_port());
+    req.set(http::field::user_agent, user_agent_);
+    if (proxy.user) {
+      req.set(http::field::proxy_authorization, "Basic " + base64(*proxy.user + ":" + proxy.password.value_or("")));
+    }
+    if (auto [ec, n] = co_await http::async_write(socket, req, kToken); ec) {
+      if (ec == beast::error::timeout || expired()) co_return timeout();
+      co_return make_error(FetchErrorKind::kConnect, "cannot send CONNECT to " + where + ": " + ec.message());
+    }
+    beast::flat_buffer buffer(request_.header_limit + kReadChunk);
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);  // a 2xx to CONNECT has no body: the tunnel starts right after the header
+    parser.header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(request_.header_limit, std::numeric_limits<std::uint32_t>::max())));
+    if (auto [ec, n] = co_await http::async_read(socket, buffer, parser, kToken); ec) {
+      if (ec == beast::error::timeout || expired()) co_return timeout();
+      co_return make_error(FetchErrorKind::kProxy, "no valid reply to CONNECT from " + where + ": " + ec.message());
+    }
+    const int status = static_cast<int>(parser.get().result_int());
+    if (status == 407) {
+      co_return make_error(FetchErrorKind::kProxy, "proxy authentication required (407) by " + where, status);
+    }
+    if (status < 200 || status > 299) {
+      co_return make_error(FetchErrorKind::kProxy,
+                           where + " refused the tunnel to " + url_.host_port() + ": " + std::to_string(status) + " " +
+                               std::string(parser.get().reason()).substr(0, 100),
+                           status);
+    }
+    if (buffer.size() != 0) {
+      // Bytes before our ClientHello cannot be the origin's TLS: handing them on is beast#1776's failure.
+      co_return make_error(FetchErrorKind::kProxy, where + " sent data after its CONNECT reply", status);
+    }
+    co_return std::nullopt;
+  }
+
+  const HttpsUrl& url_;
+  const FetchRequest& request_;
+  ssl::context& ctx_;
+  Clock::time_point deadline_;
+  const HttpsFetcherOptions& options_;
+  const std::string& user_agent_;
+  Phase phase_ = Phase::kResolve;
+};
+
+}  // namespace
+
+struct HttpsFetcher::State {
+  HttpsFetcherOptions options;
+  std::string user_agent;
+  std::mt19937_64 rng;
+  std::shared_ptr<ssl::context> system_context;  // built on first use, then shared by every fetch
+};
+
+HttpsFetcher::HttpsFetcher() : HttpsFetcher(HttpsFetcherOptions{}) {}
+
+HttpsFetcher::HttpsFetcher(HttpsFetcherOptions options) : state_(std::make_unique<State>()) {
+  state_->user_agent = options.user_agent.empty() ? "allowdrift/" ALLOWDRIFT_VERSION : options.user_agent;
+  state_->rng.seed(options.jitter_seed ? *options.jitter_seed : std::random_device{}());
+  state_->options = std::move(options);
+}
+
+HttpsFetcher::~HttpsFetcher() = default;
+
+namespace {
+
+// One attempt: the redirect chain, all within one deadline.
+asio::awaitable<FetchResult> fetch_attempt(const FetchRequest& request, ssl::context& ctx,
+                                           const HttpsFetcherOptions& options, const std::string& user_agent) {
+  const Clock::time_point deadline = Clock::now() + request.deadline;
+  std::string url = request.url;
+  std::set<std::string> seen;
+  for (int redirects = 0;; ++redirects) {
+    auto parsed = parse_https_url(url);
+    if (!parsed) {
+      if (redirects == 0) co_return parsed.error();
+      co_return make_error(FetchErrorKind::kRedirect,
+                           "refusing redirect to " + url.substr(0, 200) + ": " + parsed.error().message);
+    }
+    if (!seen.insert(parsed->text).second) {
+      co_return make_error(FetchErrorKind::kRedirect, "redirect loop at " + parsed->text);
+    }
+    HopRunner runner(*parsed, request, ctx, deadline, options, user_agent);
+    auto hop = co_await runner.run();
+    if (!hop) co_return hop.error();
+    if (!hop->location) {
+      hop->response.final_url = parsed->text;
+      hop->response.redirects = redirects;
+      co_return std::move(hop->response);
+    }
+    if (redirects >= request.max_redirects) {
+      co_return make_error(FetchErrorKind::kRedirect,
+                           "too many redirects (more than " + std::to_string(request.max_redirects) + ")");
+    }
+    auto next = resolve_location(parsed->text, *hop->location);
+    if (!next) co_return next.error();
+    if (next->starts_with("http:") || next->starts_with("HTTP:")) {
+      co_return make_error(FetchErrorKind::kRedirect, "refusing redirect from https to http: " + next->substr(0, 200));
+    }
+    url = std::move(*next);
+  }
+}
+
+}  // namespace
+
+asio::awaitable<FetchResult> HttpsFetcher::fetch(FetchRequest request) {
+  const auto started = Clock::now();
+  try {
+    std::shared_ptr<ssl::context> ctx;
+    if (request.ca_file) {
+      auto made = make_tls_client_context(request.ca_file);
+      if (!made) co_return made.error();
+      ctx = *made;
+    } else {
+      if (!state_->system_context) {
+        auto made = make_tls_client_context(std::nullopt);
+        if (!made) co_return made.error();
+        state_->system_context = *made;
+      }
+      ctx = state_->system_context;
+    }
+    if (request.max_redirects < 0) request.max_redirects = 0;
+
+    const RetryPolicy policy(request.retry);
+    auto executor = co_await asio::this_coro::executor;
+    for (int attempt = 1;; ++attempt) {
+      FetchResult result = co_await fetch_attempt(request, *ctx, state_->options, state_->user_agent);
+      if (result) {
+        result->attempts = attempt;
+        result->elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+        co_return result;
+      }
+      const RetryDecision decision = policy.decide(attempt, result.error(), state_->rng);
+      if (!decision.retry) {
+        if (attempt > 1) result.error().message += " (after " + std::to_string(attempt) + " attempts)";
+        co_return result;
+      }
+      asio::steady_timer backoff(executor, decision.delay);
+      co_await backoff.async_wait(kToken);
+    }
+  } catch (const std::exception& e) {
+    co_return make_error(FetchErrorKind::kConnect, std::string("unexpected failure: ") + e.what());
+  }
+}
+
+}  // namespace allowdrift::net

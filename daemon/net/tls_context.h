@@ -1,0 +1,21 @@
+// The client TLS context: TLS 1.2 at least (1.3 allowed), peer verification always on, trust from the system
+// store (checked to be usable) or from one CA file. There is deliberately no way to turn verification off.
+#pragma once
+
+#include "net/fetch_types.h"
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace allowdrift::net {
+
+// With `ca_file`: only the certificates in that PEM file are trusted (it must hold at least one). Without: the
+// system store, honouring SSL_CERT_FILE / SSL_CERT_DIR as OpenSSL does; kConfig when neither the CA file nor the
+// CA directory it names is usable, since OpenSSL itself would "succeed" with no trust anchors at all.
+boost::system::result<std::shared_ptr<boost::asio::ssl::context>, FetchError> make_tls_client_context(
+    const std::optional<std::string>& ca_file);
+
+}  // namespace allowdrift::net
