@@ -2,6 +2,7 @@
 #include "cli/changes_command.h"
 #include "cli/diff_command.h"
 #include "cli/exit_code.h"
+#include "cli/extract_command.h"
 #include "cli/fetch_command.h"
 #include "cli/history_command.h"
 
@@ -24,6 +25,7 @@ constexpr const char* kUsage =
     "  history [SOURCE]              the snapshots the daemon recorded, per source or of one source\n"
     "  changes SOURCE [FROM] [TO]    the entries a source added and removed between two snapshots\n"
     "  fetch URL                     fetch an https URL with the daemon's client and show what came back\n"
+    "  extract PRESET                what a vendor's published list yields (presets, selectors, guards)\n"
     "\n"
     "'allowdrift COMMAND --help' describes a command.\n";
 
@@ -67,6 +69,7 @@ int dispatch(const std::vector<std::string>& args) {
   if (command == "history") return allowdrift::cli::run_history(rest);
   if (command == "changes") return allowdrift::cli::run_changes(rest);
   if (command == "fetch") return allowdrift::cli::run_fetch(rest);
+  if (command == "extract") return allowdrift::cli::run_extract(rest);
 
   std::cerr << "allowdrift: unknown command '" << command << "'\n\n" << kUsage;
   return allowdrift::cli::kExitBadInput;

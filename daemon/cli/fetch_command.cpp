@@ -1,5 +1,6 @@
 #include "cli/fetch_command.h"
 
+#include "cli/blocking_fetch.h"
 #include "cli/command_line.h"
 #include "cli/exit_code.h"
 #include "net/https_fetcher.h"
@@ -143,17 +144,8 @@ int run_fetch(const std::vector<std::string>& args) {
   }
   if (request.proxy) std::cerr << "proxy: " << net::to_string(*request.proxy) << '\n';
 
-  boost::asio::io_context io;
-  net::HttpsFetcher fetcher;
-  std::optional<net::FetchResult> result;
-  std::exception_ptr failure;
-  boost::asio::co_spawn(io, fetcher.fetch(request), [&](std::exception_ptr e, net::FetchResult r) {
-    failure = e;
-    result = std::move(r);
-  });
-  io.run();
-  if (failure) std::rethrow_exception(failure);  // main() reports it as an internal error
-
+  const net::FetchResult fetched = fetch_blocking(request);
+  const auto* result = &fetched;
   if (!*result) {
     const net::FetchError& error = result->error();
     std::cerr << "error: " << net::to_string(error.kind) << ": " << error.message << '\n';

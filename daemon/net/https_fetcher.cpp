@@ -1,6 +1,6 @@
 #include "net/https_fetcher.h"
 
-#include "net/content_decoding.h"
+#include "net/http_response.h"
 #include "net/proxy_config.h"
 #include "net/retry_policy.h"
 #include "net/tls_context.h"
@@ -161,12 +161,8 @@ asio::awaitable<boost::system::result<tcp::resolver::results_type, FetchError>> 
 }
 
 // ---- one hop -----------------------------------------------------------------------------------------------
-struct Hop {
-  std::optional<std::string> location;  // set for a redirect
-  int status = 0;
-  FetchResponse response;
-};
-using HopResult = boost::system::result<Hop, FetchError>;
+using Hop = ResponseHop;
+using HopResult = ResponseHopResult;
 
 class HopRunner {
  public:
@@ -236,70 +232,31 @@ class HopRunner {
 
     phase_ = Phase::kHeader;
     if (expired()) co_return timeout();
-    // The buffer holds the header and then one read's worth of body at a time: its cap keeps memory flat.
-    beast::flat_buffer buffer(request_.header_limit + kReadChunk);
-    http::response_parser<http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(request_.header_limit, std::numeric_limits<std::uint32_t>::max())));
-    parser.body_limit(static_cast<std::uint64_t>(request_.body_limit));
-    if (auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kToken); ec) co_return io_error(ec);
-
-    Hop hop;
-    hop.status = static_cast<int>(parser.get().result_int());
-    const auto& header = parser.get();
-    if (hop.status == 304) {
-      hop.response.not_modified = true;
-      hop.response.status = 304;
-      fill_validators(header, hop.response);
-      co_return hop;
+    // Header, status, body and Content-Encoding: the code the fuzz target drives over an in-memory stream.
+    ResponseReadOptions read_options;
+    read_options.header_limit = request_.header_limit;
+    read_options.body_limit = request_.body_limit;
+    read_options.url_text = url_.text;
+    read_options.host_port = url_.host_port();
+    read_options.on_read_error = [this](const error_code& ec, ResponseStage) { return io_error(ec); };
+    read_options.before_body = [this]() -> std::optional<FetchError> {
+      phase_ = Phase::kBody;
+      if (expired()) return timeout();
+      return std::nullopt;
+    };
+    HopResult hop = co_await read_response(stream, read_options);
+    if (hop && hop->status == 200) {
+      // The message is complete by its own framing. Not waiting for the server's close_notify is deliberate
+      // (many servers skip it; reliability.md §1.8): the connection is simply closed.
+      error_code ignored;
+      beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
+      beast::get_lowest_layer(stream).socket().close(ignored);
     }
-    if (hop.status == 301 || hop.status == 302 || hop.status == 303 || hop.status == 307 || hop.status == 308) {
-      const auto location = header.find(http::field::location);
-      if (location == header.end() || location->value().empty()) {
-        co_return make_error(FetchErrorKind::kRedirect,
-                             "redirect " + std::to_string(hop.status) + " from " + url_.text + " has no Location");
-      }
-      hop.location = std::string(location->value());
-      co_return hop;
-    }
-    if (hop.status != 200) {
-      FetchError error = make_error(FetchErrorKind::kHttpStatus,
-                                    "HTTP " + std::to_string(hop.status) + " " +
-                                        std::string(header.reason()).substr(0, 100) + " from " + url_.text,
-                                    hop.status);
-      if (const auto ra = header.find(http::field::retry_after); ra != header.end()) {
-        error.retry_after = parse_retry_after(ra->value(), std::chrono::system_clock::now());
-      }
-      co_return error;
-    }
-
-    phase_ = Phase::kBody;
-    if (expired()) co_return timeout();
-    if (auto [ec, n] = co_await http::async_read(stream, buffer, parser, kToken); ec) co_return io_error(ec);
-    // The message is complete by its own framing. Not waiting for the server's close_notify is deliberate
-    // (many servers skip it; reliability.md §1.8): the connection is simply closed.
-    error_code ignored;
-    beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(stream).socket().close(ignored);
-
-    FetchResponse& response = hop.response;
-    response.status = 200;
-    fill_validators(header, response);
-    if (const auto ct = header.find(http::field::content_type); ct != header.end()) {
-      response.content_type = std::string(ct->value());
-    }
-    const auto encoding_field = header.find(http::field::content_encoding);
-    const std::string encoding = encoding_field == header.end() ? "" : std::string(encoding_field->value());
-    std::string body = parser.release().body();  // `header` is gone from here on
-    response.wire_bytes = body.size();
-    auto decoded = decode_content(encoding, std::move(body), request_.body_limit);
-    if (!decoded) co_return decoded.error();
-    response.body = std::move(*decoded);
     co_return hop;
   }
 
  private:
-  static constexpr std::size_t kReadChunk = 64 * 1024;
+  static constexpr std::size_t kReadChunk = 64 * 1024;  // CONNECT reply buffer headroom, as for responses
 
   bool expired() const { return Clock::now() >= deadline_; }
 
@@ -307,16 +264,6 @@ class HopRunner {
     return make_error(FetchErrorKind::kTimeout, "deadline of " + std::to_string(ms_of(request_.deadline)) +
                                                     " ms passed during " + std::string(phase_name(phase_)) + " (" +
                                                     url_.host_port() + ")");
-  }
-
-  template <class Fields>
-  static void fill_validators(const http::header<false, Fields>& header, FetchResponse& response) {
-    if (const auto it = header.find(http::field::etag); it != header.end()) {
-      response.validators.etag = std::string(it->value());
-    }
-    if (const auto it = header.find(http::field::last_modified); it != header.end()) {
-      response.validators.last_modified = std::string(it->value());
-    }
   }
 
   // SNI and the name the certificate must carry are the origin's, also behind a proxy.
@@ -355,35 +302,8 @@ class HopRunner {
 
   FetchError io_error(const error_code& ec) const {
     if (ec == beast::error::timeout || expired()) return timeout();
-    const std::string where = " (" + std::string(phase_name(phase_)) + ", " + url_.host_port() + ")";
-    if (ec == http::error::body_limit) {
-      return make_error(FetchErrorKind::kTooLarge,
-                        "body exceeds the limit of " + std::to_string(request_.body_limit) + " bytes" + where);
-    }
-    if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
-      return make_error(FetchErrorKind::kTooLarge, "response header exceeds the limit of " +
-                                                       std::to_string(request_.header_limit) + " bytes" + where);
-    }
-    if (ec == http::error::partial_message) {
-      return make_error(FetchErrorKind::kTruncated, "connection closed before the end of the body" + where);
-    }
-    if (ec == ssl::error::stream_truncated) {
-      // EOF without close_notify: for a body framed by EOF, an attacker could have cut it (reliability.md §1.8).
-      return make_error(phase_ == Phase::kBody ? FetchErrorKind::kTruncated : FetchErrorKind::kConnect,
-                        "connection closed without TLS close_notify before the response was complete" + where);
-    }
-    if (ec == http::error::end_of_stream || ec == asio::error::eof) {
-      return make_error(phase_ == Phase::kBody ? FetchErrorKind::kTruncated : FetchErrorKind::kConnect,
-                        "connection closed before a complete response" + where);
-    }
-    if (ec.category() ==
-            make_error_code(http::error::bad_target).category() ||  // any other parser error: not HTTP as we know it
-        ec == http::error::bad_chunk ||
-        ec == http::error::bad_chunk_extension) {
-      return make_error(FetchErrorKind::kDecode, "malformed HTTP response: " + ec.message() + where);
-    }
-    return make_error(phase_ == Phase::kBody ? FetchErrorKind::kTruncated : FetchErrorKind::kConnect,
-                      ec.message() + where);
+    return classify_read_error(ec, phase_ == Phase::kBody, phase_name(phase_), request_.header_limit,
+                               request_.body_limit, url_.host_port());
   }
 
   // HTTP CONNECT through the proxy (reliability.md §1.11): the reply header only, nothing after it.

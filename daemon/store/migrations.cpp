@@ -51,10 +51,11 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
                std::to_string(latest) + "); use a newer allowdrift");
 
   if (empty) {
+    // Two processes may open a new file at once: do the set-up under the write lock, idempotently.
     Transaction tx(db);
-    db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
+    if (is_empty(db)) db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
     db.exec(
-        "CREATE TABLE schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
         "sha256 TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
     tx.commit();
   }
@@ -79,6 +80,11 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
     if (m.version <= report.from_version) continue;
     try {
       Transaction tx(db);
+      // Re-read under the write lock: another process may have applied this migration since we looked.
+      if (pragma_int(db, "user_version") >= m.version) {
+        tx.commit();
+        continue;
+      }
       db.exec(m.sql);
       db.prepare("INSERT INTO schema_migration(version, name, sha256, applied_at) VALUES (?, ?, ?, ?)")
           .bind(1, std::int64_t{m.version})
@@ -89,6 +95,11 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
       db.exec("PRAGMA user_version = " + std::to_string(m.version));
       tx.commit();
     } catch (const StoreFailure& e) {
+      // A busy lock or a full disk is not a broken migration: keep its kind so the caller retries or alerts.
+      const auto kind = e.error().kind;
+      if (kind == StoreErrorKind::kBusy || kind == StoreErrorKind::kFull || kind == StoreErrorKind::kIo ||
+          kind == StoreErrorKind::kReadOnly)
+        throw;
       refuse(db, StoreErrorKind::kMigrationFailed,
              "migration " + std::to_string(m.version) + "_" + std::string(m.name) +
                  " failed and was rolled back: " + e.error().message);

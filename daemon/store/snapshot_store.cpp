@@ -135,6 +135,12 @@ std::int64_t SnapshotStore::source_id(const std::string& name, bool create) {
 }
 
 RecordResult SnapshotStore::record(const SnapshotInput& in) {
+  for (std::size_t i = 0; i < in.sections.size(); ++i)
+    for (std::size_t j = i + 1; j < in.sections.size(); ++j)
+      if (in.sections[i].name == in.sections[j].name)
+        throw StoreFailure({StoreErrorKind::kInternal, "database " + db_.path() + ": snapshot of " + in.source +
+                                                           " names section " + model::quote_token(in.sections[i].name) +
+                                                           " twice"});
   Transaction tx(db_);
   const std::int64_t src = source_id(in.source, true);
   std::int64_t ip_count = 0;
@@ -410,7 +416,10 @@ PruneReport SnapshotStore::prune(const RetentionPolicy& policy, std::int64_t now
     auto keep_from = db_.prepare(
         "SELECT min(id) FROM (SELECT id FROM snapshot WHERE source_id = ?1 ORDER BY id DESC LIMIT ?2) "
         "UNION ALL SELECT min(id) FROM snapshot WHERE source_id = ?1 AND confirmed_at >= ?3 "
-        "UNION ALL SELECT max(id) FROM snapshot WHERE source_id = ?1 AND status = 'accepted'");
+        "UNION ALL SELECT max(id) FROM snapshot WHERE source_id = ?1 AND status = 'accepted' "
+        // The newest content snapshot too: entries need a content snapshot to start at, and record() dedupes
+        // against it.
+        "UNION ALL SELECT max(id) FROM snapshot WHERE source_id = ?1 AND status != 'rejected'");
     keep_from.bind(1, src).bind(2, policy.min_count).bind(3, cutoff);
     std::vector<std::int64_t> bounds;
     while (keep_from.step())
@@ -450,7 +459,9 @@ PruneReport SnapshotStore::prune(const RetentionPolicy& policy, std::int64_t now
   report.fetch_attempts_deleted = db_.changes();
   tx.commit();
   // Hand freed WAL space back: without this a daemon that never restarts keeps its largest WAL forever.
-  db_.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  // PASSIVE: never waits for readers (a CLI reader would otherwise stall the daemon for the busy timeout);
+  // journal_size_limit trims the WAL at a later checkpoint.
+  db_.exec("PRAGMA wal_checkpoint(PASSIVE)");
   return report;
 }
 

@@ -112,6 +112,9 @@ class SnapshotStore {
   std::vector<SectionContent> content(std::int64_t snapshot_id);
   // What changed from `from` to `to` (both of one source), CIDR-aware.
   std::vector<SectionChanges> changes(std::int64_t from_id, std::int64_t to_id);
+  // By the exact stored value (a minimal CIDR block or a domain pattern). When a neighbouring prefix arrives and
+  // merges with it, the stored block changes and the old value's span closes: an address-aware lookup is a
+  // known gap.
   std::optional<EntrySeen> seen(const std::string& source, const std::string& value);
   // Every entry that was in at least one accepted snapshot of the source, sorted.
   std::vector<std::string> ever_published(const std::string& source);

@@ -204,6 +204,42 @@ TEST_F(HttpsFetcherTest, WrongHostCertificateIsRefused) {
   EXPECT_EQ(server.hits("/list"), 0);
 }
 
+// N8: the CN is not a fallback when the SAN names another host, and a NUL cannot cut a SAN short.
+TEST_F(HttpsFetcherTest, RightCommonNameWithWrongSanIsRefused) {
+  TestServer server(tls(pki().cn_right_san_wrong()));
+  server.route("/list", testing::respond(200, {}, kList));
+  const auto result = run_fetch(request(server.url("/list")));
+  EXPECT_TRUE(FailedWith(result, FetchErrorKind::kTls));
+  EXPECT_TRUE(MessageNames(result, {"hostname mismatch", "host name mismatch", "hostname", "host name"}));
+  EXPECT_EQ(server.hits("/list"), 0);
+}
+
+TEST_F(HttpsFetcherTest, NulInSanIsRefused) {
+  TestServer server(tls(pki().nul_in_san()));
+  server.route("/list", testing::respond(200, {}, kList));
+  const auto result = run_fetch(request(server.url("/list")));
+  EXPECT_TRUE(FailedWith(result, FetchErrorKind::kTls));
+  EXPECT_TRUE(MessageNames(result, {"hostname mismatch", "host name mismatch", "hostname", "host name"}));
+  EXPECT_EQ(server.hits("/list"), 0);
+}
+
+// N9: any SAN entry may match, the first or the last, whatever the CN says.
+TEST_F(HttpsFetcherTest, FirstSanEntryMatchingIsAccepted) {
+  TestServer server(tls(pki().san_first_matches()));
+  server.route("/list", testing::respond(200, {}, kList));
+  const auto result = run_fetch(request(server.url("/list")));
+  ASSERT_TRUE(Succeeded(result));
+  EXPECT_EQ(result->body, kList);
+}
+
+TEST_F(HttpsFetcherTest, LastSanEntryMatchingIsAccepted) {
+  TestServer server(tls(pki().san_last_matches()));
+  server.route("/list", testing::respond(200, {}, kList));
+  const auto result = run_fetch(request(server.url("/list")));
+  ASSERT_TRUE(Succeeded(result));
+  EXPECT_EQ(result->body, kList);
+}
+
 TEST_F(HttpsFetcherTest, CertificateFromUnknownCaIsRefused) {
   TestServer server(tls(pki().unknown_ca()));
   const auto result = run_fetch(request(server.url("/list")));

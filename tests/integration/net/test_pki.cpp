@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 namespace allowdrift::net::testing {
 namespace {
@@ -108,6 +109,23 @@ CertFiles write_leaf(const std::filesystem::path& dir, const std::string& name, 
   return files;
 }
 
+// The length of every DNS name in the certificate's SAN, read back from its PEM file.
+std::vector<int> san_dns_lengths(const std::filesystem::path& path) {
+  std::unique_ptr<std::FILE, FileClose> f{std::fopen(path.c_str(), "rb")};
+  check(f != nullptr, "fopen");
+  Cert cert{PEM_read_X509(f.get(), nullptr, nullptr, nullptr)};
+  check(cert != nullptr, "PEM_read_X509");
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr));
+  check(names != nullptr, "X509_get_ext_d2i(subjectAltName)");
+  std::vector<int> lengths;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type == GEN_DNS) lengths.push_back(ASN1_STRING_length(name->d.dNSName));
+  }
+  GENERAL_NAMES_free(names);
+  return lengths;
+}
+
 }  // namespace
 
 TestPki::TestPki(const std::filesystem::path& dir) {
@@ -138,6 +156,16 @@ TestPki::TestPki(const std::filesystem::path& dir) {
       leaf("not-yet-valid", {"localhost", localhost_san, false, 30 * kDay, 60 * kDay}, ca.get(), ca_key.get());
   wrong_host_ = leaf("wrong-host", {"wrong.example", "DNS:wrong.example"}, ca.get(), ca_key.get());
   unknown_ca_ = leaf("unknown-ca", {"localhost", localhost_san}, other_ca.get(), other_ca_key.get());
+
+  cn_right_san_wrong_ = leaf("cn-right-san-wrong", {"localhost", "DNS:wrong.example"}, ca.get(), ca_key.get());
+  // SEQUENCE { [2] IA5String "localhost\0.evil" }, as DER: the config syntax "DNS:" cannot carry a NUL.
+  nul_in_san_ = leaf("nul-in-san", {"localhost", "DER:30:11:82:0f:6c:6f:63:61:6c:68:6f:73:74:00:2e:65:76:69:6c"},
+                     ca.get(), ca_key.get());
+  check(san_dns_lengths(nul_in_san_.cert) == std::vector<int>{15}, "NUL kept in the SAN");
+  san_first_matches_ = leaf("san-first-matches", {"other.example", "DNS:localhost,DNS:other.example,DNS:third.example"},
+                            ca.get(), ca_key.get());
+  san_last_matches_ = leaf("san-last-matches", {"other.example", "DNS:first.example,DNS:other.example,DNS:localhost"},
+                           ca.get(), ca_key.get());
 }
 
 }  // namespace allowdrift::net::testing

@@ -27,10 +27,17 @@ class TestPki {
   const CertFiles& not_yet_valid() const { return not_yet_valid_; }  // valid from 30 days ahead
   const CertFiles& wrong_host() const { return wrong_host_; }        // SAN DNS:wrong.example only
   const CertFiles& unknown_ca() const { return unknown_ca_; }        // SAN DNS:localhost, issued by another CA
+  // Name checks against SAN and CN (reliability.md §5 N8/N9, curl's certificate tests 311/312/3000/3001): a SAN
+  // decides, the CN is never a fallback once a DNS SAN is present.
+  const CertFiles& cn_right_san_wrong() const { return cn_right_san_wrong_; }  // CN localhost, SAN DNS:wrong.example
+  const CertFiles& nul_in_san() const { return nul_in_san_; }  // CN localhost, SAN DNS:"localhost\0.evil" (15 bytes)
+  const CertFiles& san_first_matches() const { return san_first_matches_; }  // CN other.example, SAN localhost first
+  const CertFiles& san_last_matches() const { return san_last_matches_; }    // CN other.example, SAN localhost last
 
  private:
   std::filesystem::path ca_file_;
   CertFiles good_, self_signed_, expired_, not_yet_valid_, wrong_host_, unknown_ca_;
+  CertFiles cn_right_san_wrong_, nul_in_san_, san_first_matches_, san_last_matches_;
 };
 
 }  // namespace allowdrift::net::testing

@@ -176,3 +176,45 @@ TEST_F(SnapshotStoreTest, PruneKeepsTheLastAcceptedSnapshot) {
 
 }  // namespace
 }  // namespace allowdrift::store
+
+namespace allowdrift::store {
+namespace {
+
+// A source whose only content snapshot is suspect, followed by rejections, must not block pruning (the review's
+// reproducer: the DELETE used to hit entry.added_in and fail the whole prune for every source).
+TEST(SnapshotStorePrune, SourceWithoutAcceptedSnapshotsDoesNotBlockPruning) {
+  testing::TempDir dir;
+  Database db = open_state_db(dir.path() / "state.db");
+  SnapshotStore store(db);
+  const std::int64_t day = 86'400'000;
+  store.record(testing::snapshot_of("a", 1 * day, "10.0.0.0/24\n"));
+  store.record_fetch_attempt("a", 1 * day, "changed", "", "", 10, 100);
+  const auto suspect = store.record(testing::snapshot_of("b", 1 * day, "10.1.0.0/24\n", SnapshotStatus::kSuspect));
+  for (int i = 0; i < 3; ++i) {
+    SnapshotInput rejected;
+    rejected.source = "b";
+    rejected.fetched_at = (2 + i) * day;
+    rejected.status = SnapshotStatus::kRejected;
+    rejected.reason = "error page " + std::to_string(i);
+    store.record(rejected);
+  }
+  const auto report = store.prune({.max_age_ms = day, .min_count = 2, .fetch_log_max_age_ms = 10 * day}, 200 * day);
+  EXPECT_EQ(report.fetch_attempts_deleted, 1);
+  // b's suspect snapshot is its newest content: kept, with its content.
+  const auto content = store.content(suspect.snapshot_id);
+  ASSERT_EQ(content.size(), 1U);
+  EXPECT_EQ(content[0].ips.to_cidr_strings(), std::vector<std::string>{"10.1.0.0/24"});
+}
+
+TEST(SnapshotStoreRecord, DuplicateSectionNamesAreRefused) {
+  testing::TempDir dir;
+  Database db = open_state_db(dir.path() / "state.db");
+  SnapshotStore store(db);
+  auto in = testing::snapshot_of("s", 1, "10.0.0.0/25\n", SnapshotStatus::kAccepted, "x");
+  in.sections.push_back(in.sections.front());
+  EXPECT_THROW(store.record(in), StoreFailure);
+  EXPECT_TRUE(store.history("s").empty());
+}
+
+}  // namespace
+}  // namespace allowdrift::store
