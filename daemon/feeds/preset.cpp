@@ -14,8 +14,11 @@ using model::ParseError;
 model::ParseResult<std::string> ok(std::string s) { return {boost::system::in_place_value, std::move(s)}; }
 
 // toml11 formats errors with the file name, line and a caret; keep its text.
+// "file:line: what", then toml11's excerpt of the line with a caret.
 ParseError schema_error(const std::string& what, const toml::value& where, const std::string& hint = "") {
-  return ParseError{toml::format_error("[error] " + what, where, hint)};
+  const auto loc = where.location();
+  return ParseError{loc.file_name() + ":" + std::to_string(loc.line()) + ": " + what + "\n" +
+                    toml::format_error("[error] " + what, where, hint)};
 }
 
 bool valid_name(std::string_view s) {
