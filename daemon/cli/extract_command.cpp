@@ -5,6 +5,7 @@
 #include "cli/exit_code.h"
 #include "feeds/list_guards.h"
 #include "feeds/preset.h"
+#include "feeds/version_gate.h"
 
 #include <boost/json.hpp>
 
@@ -28,6 +29,9 @@ constexpr const char* kUsage =
     "Shows what a source yields: its normalized entries per section (one per line; the text output is itself a\n"
     "plain list), the vendor's change token, and the verdict of the validation guards. Without --from, the\n"
     "source's URL is fetched with the same HTTPS client as the daemon (--ca-file for a private CA).\n"
+    "\n"
+    "Sources with a version endpoint (Microsoft 365) are polled there first; with --previous-version V the list\n"
+    "is fetched only when the version moved (--version-from FILE reads a saved version document).\n"
     "\n"
     "Exit status: 0 the input yields a usable list, 2 bad usage or the input is rejected (the reason is printed),\n"
     "5 the fetch failed, 6 TLS verification failed.\n";
@@ -185,21 +189,25 @@ int run_extract(const std::vector<std::string>& args) {
   std::string token;
   std::vector<std::string> anchors;
   std::string ca_file;
+  std::string previous_version;
+  std::string version_from;
 
   po::options_description options("options");
-  options.add_options()                                                          //
-      ("help,h", "show this help")                                               //
-      ("list", "list the presets")                                               //
-      ("preset", po::value(&preset_name), "PRESET")                              //
-      ("param", po::value(&params)->composing(), "preset parameter K=V")         //
-      ("url", po::value(&url), "fetch this URL instead of the preset's")         //
-      ("from", po::value(&from), "read a saved copy instead of fetching")        //
-      ("format", po::value(&format), "text (default) or json")                   //
-      ("source-format", po::value(&source_format), "text, json or html")         //
-      ("select", po::value(&selects)->composing(), "json selector")              //
-      ("token", po::value(&token), "json selector of the change token")          //
-      ("anchor", po::value(&anchors)->composing(), "html section SECTION=HOST")  //
-      ("ca-file", po::value(&ca_file), "CA certificates for the fetch");
+  options.add_options()                                                                                 //
+      ("help,h", "show this help")                                                                      //
+      ("list", "list the presets")                                                                      //
+      ("preset", po::value(&preset_name), "PRESET")                                                     //
+      ("param", po::value(&params)->composing(), "preset parameter K=V")                                //
+      ("url", po::value(&url), "fetch this URL instead of the preset's")                                //
+      ("from", po::value(&from), "read a saved copy instead of fetching")                               //
+      ("format", po::value(&format), "text (default) or json")                                          //
+      ("source-format", po::value(&source_format), "text, json or html")                                //
+      ("select", po::value(&selects)->composing(), "json selector")                                     //
+      ("token", po::value(&token), "json selector of the change token")                                 //
+      ("anchor", po::value(&anchors)->composing(), "html section SECTION=HOST")                         //
+      ("ca-file", po::value(&ca_file), "CA certificates for the fetch")                                 //
+      ("previous-version", po::value(&previous_version), "skip the list if the version is still this")  //
+      ("version-from", po::value(&version_from), "read the version document from a file");
   po::positional_options_description positional;
   positional.add("preset", 1);
   po::variables_map vm;
@@ -253,6 +261,44 @@ int run_extract(const std::vector<std::string>& args) {
     return kExitBadInput;
   }
 
+  // Sources with a version endpoint (Microsoft 365): poll it first, fetch the list only when the version moved.
+  std::optional<std::string> version;
+  if (spec->version_url && (from.empty() || !version_from.empty())) {
+    std::string version_bytes;
+    if (!version_from.empty()) {
+      std::string error;
+      auto read = read_whole_file(version_from, error);
+      if (!read) {
+        std::cerr << "allowdrift extract: " << error << '\n';
+        return kExitBadInput;
+      }
+      version_bytes = std::move(*read);
+    } else {
+      net::FetchRequest request;
+      request.url = *spec->version_url;
+      if (!ca_file.empty()) request.ca_file = ca_file;
+      const auto fetched = fetch_blocking(request);
+      if (!fetched) {
+        std::cerr << "allowdrift extract: fetch " << request.url << ": " << net::to_string(fetched.error().kind) << ": "
+                  << fetched.error().message << '\n';
+        return fetched.error().kind == net::FetchErrorKind::kTls ? kExitTlsFailed : kExitFetchFailed;
+      }
+      version_bytes = fetched->body;
+    }
+    auto parsed = feeds::parse_version(version_bytes, *spec->version_select);
+    if (!parsed) {
+      std::cerr << "allowdrift extract: rejected: version document: " << parsed.error().message << '\n';
+      return kExitBadInput;
+    }
+    version = *parsed;
+    const auto check = feeds::check_version(
+        previous_version.empty() ? std::nullopt : std::optional<std::string>(previous_version), *version);
+    std::cerr << "version " << *version << ": " << feeds::to_string(check) << '\n';
+    if (check == feeds::VersionCheck::kUnchanged)
+      return write_output(
+          "extract", "# source " + spec->name + ": version " + *version + " unchanged; the list was not fetched\n");
+  }
+
   std::string bytes;
   if (!from.empty()) {
     std::string error;
@@ -285,7 +331,11 @@ int run_extract(const std::vector<std::string>& args) {
     std::cerr << "allowdrift extract: rejected: " << list.error().message << '\n';
     return kExitBadInput;
   }
-  const auto report = feeds::judge(*list, nullptr, spec->guards);
+  if (version) list->change_token = version;  // the version endpoint's version is the snapshot's change token
+  // With --previous-version, a version that went backwards makes the list suspect (list_guards.h).
+  feeds::ExtractedList previous;
+  if (!previous_version.empty()) previous.change_token = previous_version;
+  const auto report = feeds::judge(*list, previous_version.empty() ? nullptr : &previous, spec->guards);
   const int written =
       write_output("extract", format == "json" ? json_output(*spec, *list, report) : text_output(*spec, *list, report));
   if (written != kExitOk) return written;

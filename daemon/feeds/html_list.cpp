@@ -167,6 +167,12 @@ struct AnchorHit {
 
 }  // namespace
 
+std::vector<std::string_view> html_words(std::string_view text) {
+  std::vector<std::string_view> out;
+  for_each_word(text, [&](std::string_view word) { out.push_back(word); });
+  return out;
+}
+
 std::optional<std::string> html_error_page(std::string_view bytes) {
   if (auto reason = not_html_reason(bytes)) return reason;
   return error_page_reason(bytes, html_visible_text(bytes));
@@ -177,6 +183,9 @@ model::ParseResult<ExtractedList> extract_html(std::string_view bytes, const Htm
     return failure("page of " + std::to_string(bytes.size()) + " bytes is over the limit of " +
                    std::to_string(spec.max_bytes));
   if (auto reason = not_html_reason(bytes)) return failure(std::move(*reason));
+  if (const auto depth = html_nesting_bound(bytes); depth > spec.max_nesting)
+    return failure("page nests elements up to " + std::to_string(depth) + " deep, over the limit of " +
+                   std::to_string(spec.max_nesting));
   const HtmlText text = html_visible_text(bytes);
   if (auto reason = error_page_reason(bytes, text)) return failure(std::move(*reason));
 

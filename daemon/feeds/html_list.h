@@ -25,10 +25,11 @@
 // of a list, each followed by items with its addresses).
 // Only the main body (html_text.h) is read. Without sections, the whole main body is one section "".
 //
-// Rejected, with the reason: input that is not HTML (the first non-blank byte is not '<'); an error or challenge
-// page (a <title> or first <h1> starting with an HTTP 4xx/5xx status, a Cloudflare "Attention Required!" or "Just
-// a moment..." title, or Cloudflare's error and challenge markers in the markup); a configured section none of
-// whose anchors appears; a section with no entries; more invalid candidate tokens than the spec tolerates.
+// Rejected, with the reason: a page over max_bytes or nested deeper than max_nesting; input that is not HTML (the first
+// non-blank byte is not '<'); an error or challenge page (a <title> or first <h1> starting with an HTTP 4xx/5xx status,
+// a Cloudflare "Attention Required!" or "Just a moment..." title, or Cloudflare's error and challenge markers in the
+// markup); a configured section none of whose anchors appears; a section with no entries; more invalid candidate tokens
+// than the spec tolerates.
 #pragma once
 
 #include "feeds/extracted_list.h"
@@ -59,10 +60,14 @@ struct HtmlListSpec {
   EntryKinds kinds;
   std::size_t max_rejected = 0;  // invalid candidate tokens tolerated; each is still counted and reported
   std::size_t max_bytes = 8 * 1024 * 1024;
+  std::size_t max_nesting = 1000;  // html_nesting_bound over this is refused (real pages nest below 100)
 };
 
 // Sections come out in spec order. A section found only through an alias adds a warning naming the alias.
 model::ParseResult<ExtractedList> extract_html(std::string_view bytes, const HtmlListSpec& spec);
+
+// The words of a block's text, as extract_html reads them (see above): each a substring of `text`.
+std::vector<std::string_view> html_words(std::string_view text);
 
 // The reason `bytes` is not a page to read a list from (not HTML, an HTTP error page, a challenge page), if any.
 std::optional<std::string> html_error_page(std::string_view bytes);

@@ -2,6 +2,7 @@
 
 #include <gumbo.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <optional>
@@ -202,6 +203,33 @@ struct OutputDeleter {
   void operator()(GumboOutput* output) const { gumbo_destroy_output(&kGumboDefaultOptions, output); }
 };
 
+constexpr std::array<std::string_view, 32> kNoNesting = {
+    // void elements
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+    "keygen",
+    // elements whose end tag may be omitted
+    "p", "li", "dt", "dd", "option", "optgroup", "tr", "td", "th", "tbody", "thead", "tfoot", "colgroup", "rt", "rp",
+    "html", "head"};
+
+constexpr std::array<std::string_view, 5> kRawText = {"script", "style", "textarea", "title", "xmp"};
+
+template <std::size_t N>
+bool contains(const std::array<std::string_view, N>& names, std::string_view name) {
+  for (auto n : names)
+    if (n == name) return true;
+  return false;
+}
+
+// Position after the first case-insensitive occurrence of `needle` (lowercase) at or after `from`, or npos.
+std::size_t find_after(std::string_view s, std::string_view needle, std::size_t from) {
+  for (std::size_t i = from; i + needle.size() <= s.size(); ++i) {
+    std::size_t k = 0;
+    while (k < needle.size() && to_lower(s[i + k]) == needle[k]) ++k;
+    if (k == needle.size()) return i + k;
+  }
+  return std::string_view::npos;
+}
+
 // Walks the tree without recursion (a page can nest thousands of elements).
 class Walker {
  public:
@@ -298,10 +326,44 @@ bool HtmlText::within(std::size_t inner, std::size_t outer) const {
 
 HtmlText html_visible_text(std::string_view html) {
   HtmlText out;
-  std::unique_ptr<GumboOutput, OutputDeleter> parsed(
-      gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size()));
+  GumboOptions options = kGumboDefaultOptions;
+  options.max_errors = 0;
+  std::unique_ptr<GumboOutput, OutputDeleter> parsed(gumbo_parse_with_options(&options, html.data(), html.size()));
   if (parsed) Walker(out).run(parsed->root);
   return out;
+}
+
+std::size_t html_nesting_bound(std::string_view html) {
+  std::size_t depth = 0;
+  std::size_t deepest = 0;
+  std::size_t next_gt = 0;
+  std::size_t i = 0;
+  while ((i = html.find('<', i)) != std::string_view::npos) {
+    ++i;
+    if (html.substr(i).starts_with("!--")) {
+      i = find_after(html, "-->", i + 3);
+      if (i == std::string_view::npos) break;
+      continue;
+    }
+    const bool end = i < html.size() && html[i] == '/';
+    if (end) ++i;
+    std::string name;
+    while (i < html.size() && is_alnum(html[i])) name += to_lower(html[i++]);
+    if (name.empty()) continue;
+    if (end) {
+      if (!contains(kNoNesting, name) && depth > 0) --depth;
+      continue;
+    }
+    if (next_gt < i) next_gt = html.find('>', i);  // once per '>', so many unclosed '<' stay linear
+    const bool self_closing = next_gt != std::string_view::npos && html[next_gt - 1] == '/';
+    if (contains(kRawText, name)) {
+      i = find_after(html, "</" + name, i);
+      if (i == std::string_view::npos) break;
+      continue;
+    }
+    if (!self_closing && !contains(kNoNesting, name)) deepest = std::max(deepest, ++depth);
+  }
+  return deepest;
 }
 
 }  // namespace allowdrift::feeds

@@ -54,6 +54,14 @@ struct HtmlText {
   bool within(std::size_t inner, std::size_t outer) const;
 };
 
+// Parses with gumbo's error list off: gumbo 0.10 copies the open-element stack into every parse error it
+// records, which makes deeply nested inline markup cost quadratic memory.
 HtmlText html_visible_text(std::string_view html);
+
+// An upper bound of how deep `html` nests elements, read without parsing: start tags minus end tags, not counting
+// void elements (br, img, ...), elements whose end tag may be left out (p, li, td, tr, ...), comments, and the raw
+// text of script, style, textarea, title and xmp. gumbo 0.10 recurses and rescans its element stack, so a page
+// nested tens of thousands deep takes minutes or overflows the stack; callers refuse pages over a bound first.
+std::size_t html_nesting_bound(std::string_view html);
 
 }  // namespace allowdrift::feeds

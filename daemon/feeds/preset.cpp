@@ -67,9 +67,9 @@ model::ParseResult<void> only_keys(const toml::value& table, std::initializer_li
 
 model::ParseResult<Preset> parse_one(const toml::value& t, const std::string& file) {
   if (!t.is_table()) return schema_error("a [[preset]] must be a table", t);
-  if (auto r = only_keys(
-          t, {"name", "description", "url", "format", "params", "required", "change_token", "select", "section",
-              "skip_tokens", "max_rejected", "may_be_empty", "max_shrink", "max_growth", "base", "keep"});
+  if (auto r = only_keys(t, {"name", "description", "url", "format", "params", "required", "change_token", "select",
+                             "section", "skip_tokens", "max_rejected", "may_be_empty", "max_shrink", "max_growth",
+                             "base", "keep", "version_url", "version_select"});
       !r)
     return r.error();
   Preset p;
@@ -127,6 +127,17 @@ model::ParseResult<Preset> parse_one(const toml::value& t, const std::string& fi
     auto token = string_of(t, "change_token", false);
     if (!token) return token.error();
     p.change_token = *token;
+  }
+  if (t.contains("version_url")) {
+    auto v = string_of(t, "version_url", false);
+    if (!v) return v.error();
+    if (!v->starts_with("https://")) return schema_error("the version_url must be https://", t.at("version_url"));
+    p.version_url = *v;
+  }
+  if (t.contains("version_select")) {
+    auto v = string_of(t, "version_select", false);
+    if (!v) return v.error();
+    p.version_select = *v;
   }
   auto skip = strings(t, "skip_tokens");
   if (!skip) return skip.error();
@@ -291,6 +302,15 @@ model::ParseResult<SourceSpec> instantiate(const Preset& preset, const std::map<
     auto url = substitute(preset.url, values, where);
     if (!url) return url.error();
     spec.url = *url;
+  }
+
+  if (preset.version_url) {
+    auto bound = substitute(*preset.version_url, values, where);
+    if (!bound) return bound.error();
+    spec.version_url = *bound;
+    auto compiled = JsonSelector::compile(preset.version_select);
+    if (!compiled) return ParseError{where + ": version_select: " + compiled.error().message};
+    spec.version_select = std::move(*compiled);
   }
 
   switch (preset.format) {

@@ -12,6 +12,8 @@
 //   required = ["tag"]                             # parameters without a default
 //   change_token = "syncToken"                     # json: selector of the vendor's change token
 //   select = ["prefixes[service={service},region={region}].ip_prefix"]   # json: one section ""
+//   version_url = "https://.../version?x={p}"      # polled first; the list is fetched when the version moves
+//   version_select = "latest"                      # json selector of the version in that document
 //   max_rejected = 0                               # text/html: invalid tokens tolerated
 //   may_be_empty = false                           # guards (list_guards.h)
 //   max_shrink = 0.5
@@ -64,6 +66,8 @@ struct Preset {
   std::map<std::string, std::string> params;  // name -> default
   std::vector<std::string> required;
   std::optional<std::string> change_token;
+  std::optional<std::string> version_url;
+  std::string version_select = "latest";
   std::vector<PresetSection> sections;  // a top-level `select` becomes one section ""
   std::vector<std::string> skip_tokens;
   std::size_t max_rejected = 0;

@@ -8,6 +8,7 @@
 #include "feeds/list_guards.h"
 #include "model/parse_error.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -29,6 +30,9 @@ struct SourceSpec {
   std::variant<TextListSpec, JsonListSpec, HtmlListSpec> format;
   GuardPolicy guards;
   std::vector<std::string> keep_sections;  // empty: every section of the result
+  // A cheap version endpoint polled before the list (version_gate.h); its version is the change token.
+  std::optional<std::string> version_url;
+  std::optional<JsonSelector> version_select;
 
   SourceFormat source_format() const { return static_cast<SourceFormat>(format.index()); }
 };

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 
 namespace {
 
@@ -67,6 +68,34 @@ TEST_F(CliExtract, RejectionsExitTwoWithTheReason) {
   EXPECT_EQ(run({"no-such-preset", "--from", data("published/github-meta-2025-07-21.json")}).status, 2);
   EXPECT_EQ(
       run({"aws", "--param", "servise=EC2", "--from", data("published/aws-ip-ranges-2026-08-22-1517.json")}).status, 2);
+}
+
+// Microsoft 365: the list is read only when the version moved; a version going backwards makes it suspect.
+TEST_F(CliExtract, VersionGate) {
+  const auto version = dir_ / "version.json";
+  std::ofstream(version) << R"({"instance": "Worldwide", "latest": "2026070100"})";
+  const std::vector<std::string> base{"microsoft365-exchange",
+                                      "--param",
+                                      "clientrequestid=3f1e6ad4-0000-4000-8000-000000000001",
+                                      "--version-from",
+                                      version.string(),
+                                      "--from",
+                                      data("published/microsoft-365-endpoints-worldwide-noipv6-crlf.json")};
+  auto with = [&](const std::string& previous) {
+    auto args = base;
+    args.insert(args.end(), {"--previous-version", previous});
+    return run(args);
+  };
+  const auto unchanged = with("2026070100");
+  EXPECT_EQ(unchanged.status, 0);
+  EXPECT_NE(unchanged.out.find("version 2026070100 unchanged; the list was not fetched"), std::string::npos);
+  const auto moved = with("2026060100");
+  EXPECT_EQ(moved.status, 0) << moved.err;
+  EXPECT_NE(moved.out.find("# change token 2026070100\n# verdict accept"), std::string::npos) << moved.out;
+  const auto backwards = with("2026080100");
+  EXPECT_EQ(backwards.status, 0) << backwards.err;
+  EXPECT_NE(backwards.out.find("# verdict suspect"), std::string::npos) << backwards.out;
+  EXPECT_NE(backwards.out.find("went backwards"), std::string::npos) << backwards.out;
 }
 
 TEST_F(CliExtract, CommandLineSelector) {
