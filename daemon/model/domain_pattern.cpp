@@ -2,6 +2,8 @@
 
 #include "model/ip_address.h"
 
+#include <idn2.h>
+
 #include <algorithm>
 
 namespace allowdrift::model {
@@ -31,6 +33,23 @@ ParseResult<DomainPattern> parse_domain_pattern(std::string_view token) {
     return error(token, "leading '.' is not accepted; write the name, and '*.name' for its subdomains");
   if (rest.ends_with('.')) rest.remove_suffix(1);
   if (rest.empty()) return error(token, "empty domain name");
+
+  // Internationalized names compare in their ASCII (punycode) form, as DNS and firewalls see them: IDNA2008
+  // with the UTS #46 mapping (libidn2), so "Bücher.example" and "xn--bcher-kva.example" are the same entry.
+  std::string ascii;
+  if (std::any_of(rest.begin(), rest.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    const std::string input(rest);
+    char* converted = nullptr;
+    const int rc = idn2_to_ascii_8z(input.c_str(), &converted, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+    if (rc != IDN2_OK) {
+      idn2_free(converted);
+      return error(token, std::string("not a valid internationalized domain name (") + idn2_strerror(rc) + ")");
+    }
+    ascii = converted;
+    idn2_free(converted);
+    rest = ascii;
+    if (rest.size() > 253) return error(token, "domain name is longer than 253 characters");
+  }
   if (rest.size() > 253) return error(token, "domain name is longer than 253 characters");
 
   out.name.reserve(rest.size());

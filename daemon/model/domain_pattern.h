@@ -2,7 +2,8 @@
 //
 // Normalization: ASCII lowercase, one trailing dot removed. Labels are 1-63 characters of letters, digits,
 // '-' and '_' (no '-' at either end), at most 253 characters in all, and the last label is not all digits (that
-// is an IPv4 address, or a typo of one). Internationalized names must be written in their IDNA "xn--" form.
+// is an IPv4 address, or a typo of one). Internationalized names are converted to their ASCII "xn--" form
+// (IDNA2008 with UTS #46 mapping, libidn2).
 //
 // Meaning, used by DomainSet for coverage:
 //   "example.com"    exactly that name;

@@ -17,6 +17,7 @@ IP = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 
 # Chrome shared by every fixture. Every address and host name in it must stay out of the extracted sections.
 HEAD = """<!DOCTYPE html>
+<!-- Derived test fixture, not a captured page: the text of manageengine-sdp-cloud-general-faq-zh-mail-fetch-ips.excerpt.txt in assumed Zoho Desk markup, written by derive_fixtures.py (see ../README.md). -->
 <html lang="{lang}">
 <head>
 <meta charset="UTF-8">
