@@ -12,8 +12,8 @@
 //     select, textarea, and any element with a `hidden` attribute;
 //   - page chrome by element: nav, header, footer, aside, form;
 //   - page chrome by name: an element whose id, or one of whose classes, contains one of the words nav, navbar,
-//     navigation, menu, sidebar, breadcrumb(s), related, footer, header, banner, cookie(s), share, social, or whose
-//     role is navigation, banner, contentinfo, complementary or search. Words are split at every character that
+//     navigation, menu, sidebar, breadcrumb(s), related, footer, header, banner, cookie(s), share, social, aside, or
+//     whose role is navigation, banner, contentinfo, complementary or search. Words are split at every character that
 //     is not a letter or digit and at lower-to-upper case changes, so "KbDetailRtContainer__relatedArticles" and
 //     "related-articles" both hold "related", while "canvas" or "unavailable" hold no "nav".
 //

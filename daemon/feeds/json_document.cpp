@@ -1,6 +1,7 @@
 #include "feeds/json_document.h"
 
 #include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value_stack.hpp>
 
 #include <algorithm>
@@ -325,7 +326,13 @@ model::ParseResult<json::value> parse_json_document(std::string_view bytes, Json
   json::parse_options options;  // strict RFC 8259: no comments, no trailing commas, valid UTF-8 only
   options.max_depth = limits.max_depth;
   json::basic_parser<CountingHandler> parser(options);
-  parser.handler().st.reset();  // value_stack needs a reset before the first push
+  // The document's values live in one arena, freed with the last value that shares it: no malloc per string or
+  // container, no per-allocation header, and the parser's speed is no longer bound by the general allocator.
+  // Its first block is sized for the typical DOM of a feed (about the size of its text), so a large feed does
+  // not grow the arena block by block. The arena frees nothing before the end; callers read the document, they
+  // do not edit it. (value_stack needs this reset before the first push.)
+  parser.handler().st.reset(
+      json::make_shared_resource<json::monotonic_resource>(std::max<std::size_t>(bytes.size(), 1024)));
   json::error_code ec;
   const auto used = parser.write_some(false, bytes.data(), bytes.size(), ec);
   if (ec) return error(describe_syntax_error(bytes, used, ec, limits));
