@@ -5,7 +5,8 @@
 set -euo pipefail
 
 build_packages=(cmake ninja-build g++ libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libboost-url1.81-dev libsqlite3-dev libssl-dev zlib1g-dev libgumbo-dev pkg-config libtoml11-dev libidn2-dev)
+  libboost-url1.81-dev libsqlite3-dev libssl-dev zlib1g-dev libgumbo-dev pkg-config libtoml11-dev libidn2-dev
+  ca-certificates)
 test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14 git)
 
 case "${1:-}" in

@@ -263,8 +263,13 @@ bool enter_hung_dns_world(ChildChecks& c, HungNameServer& ns) {
       !write_file(c, dir / "nsswitch.conf", nsswitch)) {
     return false;
   }
-  if (!bind_file(c, dir / "resolv.conf", "/etc/resolv.conf") || !bind_file(c, dir / "hosts", "/etc/hosts") ||
-      !bind_file(c, dir / "nsswitch.conf", "/etc/nsswitch.conf")) {
+  // A minimal system may lack /etc/hosts or /etc/nsswitch.conf (no package ships hosts; debootstrap creates
+  // neither): a missing file cannot answer the lookup either, so only existing ones are replaced.
+  const bool have_hosts = std::filesystem::exists("/etc/hosts");
+  const bool have_nsswitch = std::filesystem::exists("/etc/nsswitch.conf");
+  if (!bind_file(c, dir / "resolv.conf", "/etc/resolv.conf") ||
+      (have_hosts && !bind_file(c, dir / "hosts", "/etc/hosts")) ||
+      (have_nsswitch && !bind_file(c, dir / "nsswitch.conf", "/etc/nsswitch.conf"))) {
     return false;
   }
   // A running nscd would answer from the host's resolver: hide its socket behind an empty tmpfs.
@@ -276,8 +281,8 @@ bool enter_hung_dns_world(ChildChecks& c, HungNameServer& ns) {
       return false;
     }
   }
-  const bool in_place = read_text("/etc/resolv.conf") == resolv && read_text("/etc/hosts") == hosts &&
-                        read_text("/etc/nsswitch.conf") == nsswitch;
+  const bool in_place = read_text("/etc/resolv.conf") == resolv && (!have_hosts || read_text("/etc/hosts") == hosts) &&
+                        (!have_nsswitch || read_text("/etc/nsswitch.conf") == nsswitch);
   c.check(in_place, "the bind-mounted /etc files do not read back as written");
   if (!in_place) return false;
   return open_hung_name_server(c, ns);
