@@ -1,5 +1,6 @@
 #include "cli/blocking_fetch.h"
 
+#include "cli/exit_code.h"
 #include "net/https_fetcher.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -22,6 +23,12 @@ net::FetchResult fetch_blocking(const net::FetchRequest& request) {
   io.run();
   if (failure) std::rethrow_exception(failure);
   return std::move(*result);
+}
+
+int exit_code_for(const net::FetchError& error) {
+  if (error.kind == net::FetchErrorKind::kConfig) return kExitBadInput;
+  if (error.kind == net::FetchErrorKind::kTls) return kExitTlsFailed;
+  return kExitFetchFailed;
 }
 
 }  // namespace allowdrift::cli

@@ -55,6 +55,32 @@ std::optional<std::string> read_whole_file(const std::string& path, std::string&
   return text;
 }
 
+// The bytes of `file` when given, else of `url` fetched with the daemon's client. On failure, prints why and
+// returns the exit status.
+std::optional<int> load(const std::string& file, const std::string& url, const std::string& ca_file, std::string& out) {
+  if (!file.empty()) {
+    std::string error;
+    auto read = read_whole_file(file, error);
+    if (!read) {
+      std::cerr << "allowdrift extract: " << error << '\n';
+      return kExitBadInput;
+    }
+    out = std::move(*read);
+    return std::nullopt;
+  }
+  net::FetchRequest request;
+  request.url = url;
+  if (!ca_file.empty()) request.ca_file = ca_file;
+  auto fetched = fetch_blocking(request);
+  if (!fetched) {
+    std::cerr << "allowdrift extract: fetch " << url << ": " << net::to_string(fetched.error().kind) << ": "
+              << fetched.error().message << '\n';
+    return exit_code_for(fetched.error());
+  }
+  out = std::move(fetched->body);
+  return std::nullopt;
+}
+
 std::string section_label(const std::string& name) { return name.empty() ? "(single section)" : name; }
 
 std::string text_output(const feeds::SourceSpec& spec, const feeds::ExtractedList& list,
@@ -269,26 +295,7 @@ int run_extract(const std::vector<std::string>& args) {
   std::optional<std::string> version;
   if (spec->version_url && (from.empty() || !version_from.empty())) {
     std::string version_bytes;
-    if (!version_from.empty()) {
-      std::string error;
-      auto read = read_whole_file(version_from, error);
-      if (!read) {
-        std::cerr << "allowdrift extract: " << error << '\n';
-        return kExitBadInput;
-      }
-      version_bytes = std::move(*read);
-    } else {
-      net::FetchRequest request;
-      request.url = *spec->version_url;
-      if (!ca_file.empty()) request.ca_file = ca_file;
-      const auto fetched = fetch_blocking(request);
-      if (!fetched) {
-        std::cerr << "allowdrift extract: fetch " << request.url << ": " << net::to_string(fetched.error().kind) << ": "
-                  << fetched.error().message << '\n';
-        return fetched.error().kind == net::FetchErrorKind::kTls ? kExitTlsFailed : kExitFetchFailed;
-      }
-      version_bytes = fetched->body;
-    }
+    if (const auto failed = load(version_from, *spec->version_url, ca_file, version_bytes)) return *failed;
     auto parsed = feeds::parse_version(version_bytes, *spec->version_select);
     if (!parsed) {
       std::cerr << "allowdrift extract: rejected: version document: " << parsed.error().message << '\n';
@@ -303,32 +310,12 @@ int run_extract(const std::vector<std::string>& args) {
           "extract", "# source " + spec->name + ": version " + *version + " unchanged; the list was not fetched\n");
   }
 
-  std::string bytes;
-  if (!from.empty()) {
-    std::string error;
-    auto read = read_whole_file(from, error);
-    if (!read) {
-      std::cerr << "allowdrift extract: " << error << '\n';
-      return kExitBadInput;
-    }
-    bytes = std::move(*read);
-  } else {
-    if (spec->url.empty()) {
-      std::cerr << "allowdrift extract: nothing to read: give --url or --from\n";
-      return kExitBadInput;
-    }
-    net::FetchRequest request;
-    request.url = spec->url;
-    if (!ca_file.empty()) request.ca_file = ca_file;
-    const auto fetched = fetch_blocking(request);
-    if (!fetched) {
-      std::cerr << "allowdrift extract: fetch " << spec->url << ": " << net::to_string(fetched.error().kind) << ": "
-                << fetched.error().message << '\n';
-      if (fetched.error().kind == net::FetchErrorKind::kConfig) return kExitBadInput;
-      return fetched.error().kind == net::FetchErrorKind::kTls ? kExitTlsFailed : kExitFetchFailed;
-    }
-    bytes = fetched->body;
+  if (from.empty() && spec->url.empty()) {
+    std::cerr << "allowdrift extract: nothing to read: give --url or --from\n";
+    return kExitBadInput;
   }
+  std::string bytes;
+  if (const auto failed = load(from, spec->url, ca_file, bytes)) return *failed;
 
   auto list = feeds::extract(bytes, *spec);
   if (!list) {

@@ -149,9 +149,7 @@ int run_fetch(const std::vector<std::string>& args) {
   if (!*result) {
     const net::FetchError& error = result->error();
     std::cerr << "error: " << net::to_string(error.kind) << ": " << error.message << '\n';
-    if (error.kind == net::FetchErrorKind::kConfig) return kExitBadInput;
-    if (error.kind == net::FetchErrorKind::kTls) return kExitTlsFailed;
-    return kExitFetchFailed;
+    return exit_code_for(error);
   }
   const net::FetchResponse& response = **result;
   if (vm.count("body") != 0) {

@@ -65,6 +65,19 @@ model::ParseResult<void> only_keys(const toml::value& table, std::initializer_li
   return {};
 }
 
+// The optional `params` table: parameter name -> default value.
+model::ParseResult<void> read_params(const toml::value& table, std::map<std::string, std::string>& out) {
+  if (!table.contains("params")) return {};
+  const auto& params = table.at("params");
+  if (!params.is_table()) return schema_error("'params' must be a table of name = default", params);
+  for (const auto& [k, v] : params.as_table()) {
+    if (!v.is_string() || !valid_param_value(v.as_string().str))
+      return schema_error("a parameter default is a string of letters, digits and . _ - : / + @ $ (or \"*\")", v);
+    out[k] = v.as_string().str;
+  }
+  return {};
+}
+
 model::ParseResult<Preset> parse_one(const toml::value& t, const std::string& file) {
   if (!t.is_table()) return schema_error("a [[preset]] must be a table", t);
   if (auto r = only_keys(t, {"name", "description", "url", "format", "params", "required", "change_token", "select",
@@ -90,15 +103,7 @@ model::ParseResult<Preset> parse_one(const toml::value& t, const std::string& fi
   if (!p.base.empty()) {
     // A variant: only name, description, keep and params overrides; the rest comes from the base at load time.
     if (auto r = only_keys(t, {"name", "description", "base", "keep", "params"}); !r) return r.error();
-    if (t.contains("params")) {
-      const auto& params = t.at("params");
-      if (!params.is_table()) return schema_error("'params' must be a table of name = default", params);
-      for (const auto& [k, v] : params.as_table()) {
-        if (!v.is_string() || !valid_param_value(v.as_string().str))
-          return schema_error("a parameter default is a string of letters, digits and . _ - : / + @ $ (or \"*\")", v);
-        p.params[k] = v.as_string().str;
-      }
-    }
+    if (auto r = read_params(t, p.params); !r) return r.error();
     return p;
   }
   auto url = string_of(t, "url", true);
@@ -111,15 +116,7 @@ model::ParseResult<Preset> parse_one(const toml::value& t, const std::string& fi
   if (!format) return schema_error(format.error().message, t.at("format"));
   p.format = *format;
 
-  if (t.contains("params")) {
-    const auto& params = t.at("params");
-    if (!params.is_table()) return schema_error("'params' must be a table of name = default", params);
-    for (const auto& [k, v] : params.as_table()) {
-      if (!v.is_string() || !valid_param_value(v.as_string().str))
-        return schema_error("a parameter default is a string of letters, digits and . _ - : / + @ $ (or \"*\")", v);
-      p.params[k] = v.as_string().str;
-    }
-  }
+  if (auto r = read_params(t, p.params); !r) return r.error();
   auto required = strings(t, "required");
   if (!required) return required.error();
   p.required = *required;
