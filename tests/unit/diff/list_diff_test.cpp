@@ -1,5 +1,6 @@
 #include "diff/list_diff.h"
 #include "feeds/plain_list.h"
+#include "test_data.h"
 
 #include <gtest/gtest.h>
 
@@ -18,11 +19,7 @@ feeds::PlainList parse(std::string_view text) {
 }
 
 feeds::PlainList parse_file(const std::string& relative) {
-  std::ifstream in(std::string(ALLOWDRIFT_TEST_DATA) + "/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << relative;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str());
+  return parse(allowdrift::testing::read_test_data(relative));
 }
 
 ListDiff compare(const feeds::PlainList& published, const feeds::PlainList& local) {

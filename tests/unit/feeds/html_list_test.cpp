@@ -2,6 +2,7 @@
 // (tests/data/pages/README.md), the real error pages stored by scheduled fetchers, and small hand-made pages.
 #include "feeds/html_list.h"
 #include "feeds/html_text.h"
+#include "test_data.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -20,13 +21,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAreArray;
 
-std::string read_data(const std::string& relative) {
-  std::ifstream in(std::string(ALLOWDRIFT_TEST_DATA) + "/" + relative, std::ios::binary);
-  EXPECT_TRUE(in) << relative;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string read_data(const std::string& relative) { return allowdrift::testing::read_test_data(relative); }
 
 // The data centers of the SDP Cloud mail-fetch FAQ, anchored on their host names; EU through the page's typo.
 HtmlListSpec sdp_spec() {

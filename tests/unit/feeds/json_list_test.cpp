@@ -1,6 +1,7 @@
 // The JSON list format on real published copies (tests/data/published/). Expected numbers were computed with jq
 // at authoring time; each jq command is next to its number.
 #include "feeds/json_list.h"
+#include "test_data.h"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -16,11 +17,7 @@ namespace allowdrift::feeds {
 namespace {
 
 std::string read_file(const std::string& relative) {
-  std::ifstream in(std::string(ALLOWDRIFT_TEST_DATA) + "/published/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << relative;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return allowdrift::testing::read_test_data("published/" + relative);
 }
 
 JsonSelector sel(std::string_view text) {

@@ -1,5 +1,6 @@
 #include "feeds/list_guards.h"
 #include "feeds/plain_list.h"
+#include "test_data.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,13 +14,7 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-std::string read_file(const std::string& relative) {
-  std::ifstream in(std::string(ALLOWDRIFT_TEST_DATA) + "/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << relative;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& relative) { return allowdrift::testing::read_test_data(relative); }
 
 // An ExtractedList of one section from text, through the same SectionBuilder every format uses.
 ExtractedList extracted(const std::string& text, std::optional<std::string> token = std::nullopt) {

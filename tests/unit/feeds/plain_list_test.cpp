@@ -1,4 +1,5 @@
 #include "feeds/plain_list.h"
+#include "test_data.h"
 
 #include <gtest/gtest.h>
 
@@ -9,13 +10,7 @@
 namespace allowdrift::feeds {
 namespace {
 
-std::string read_file(const std::string& relative) {
-  std::ifstream in(std::string(ALLOWDRIFT_TEST_DATA) + "/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << relative;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& relative) { return allowdrift::testing::read_test_data(relative); }
 
 std::vector<std::string> cidrs(const PlainList& l) { return l.ips.to_cidr_strings(); }
 

@@ -1,6 +1,7 @@
 // The shipped presets (config/presets/, embedded at build time) on the real copies in tests/data/, with concrete
 // members and counts; and the preset file's error reporting.
 #include "feeds/preset.h"
+#include "test_data.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -15,13 +16,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-std::string read_file(const std::string& relative) {
-  std::ifstream in(std::string(ALLOWDRIFT_TEST_DATA) + "/" + relative, std::ios::binary);
-  EXPECT_TRUE(in.good()) << relative;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& relative) { return allowdrift::testing::read_test_data(relative); }
 
 const PresetCatalog& catalog() {
   static const PresetCatalog c = [] {
