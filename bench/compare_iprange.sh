@@ -15,6 +15,10 @@
 #   BENCH_TMPDIR          where the lists go      (default: mktemp -d; removed on exit)
 set -euo pipefail
 
+script=compare_iprange.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 allowdrift=${ALLOWDRIFT_BIN:-$repo_root/build/release/daemon/allowdrift}
 gen=${ALLOWDRIFT_BENCH_GEN:-$repo_root/build/release/bench/allowdrift_bench_gen}
@@ -26,10 +30,6 @@ runs=${BENCH_RUNS:-3}
 readonly wall_target=0.5
 readonly rss_target=2.0
 
-die() {
-  echo "compare_iprange.sh: $*" >&2
-  exit 2
-}
 
 for bin in "$allowdrift" "$gen"; do
   [[ -x $bin ]] || die "$bin is not an executable; build Release first (see bench/README.md)"
@@ -40,26 +40,9 @@ done
 missing_pkgs=()
 command -v iprange >/dev/null 2>&1 || missing_pkgs+=(iprange)
 [[ -x /usr/bin/time ]] || missing_pkgs+=(time)
-if ((${#missing_pkgs[@]} > 0)); then
-  sudo=()
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null 2>&1 || die "need root (or sudo) to install: ${missing_pkgs[*]}"
-    sudo=(sudo)
-  fi
-  echo "installing: ${missing_pkgs[*]}" >&2
-  if ! "${sudo[@]}" apt-get install -y --no-install-recommends "${missing_pkgs[@]}" >&2; then
-    "${sudo[@]}" apt-get update >&2
-    "${sudo[@]}" apt-get install -y --no-install-recommends "${missing_pkgs[@]}" >&2
-  fi
-fi
+install_packages "${missing_pkgs[@]}"
 
-if [[ -n ${BENCH_TMPDIR:-} ]]; then
-  tmp=$BENCH_TMPDIR
-  mkdir -p "$tmp"
-else
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/allowdrift-bench.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
-fi
+make_tmp
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
 
@@ -80,14 +63,8 @@ timed() {
   tail -n 1 "$tmp/$label.time" | awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' >>"$tmp/$label.times"
 }
 
-# median FILE COLUMN / best FILE COLUMN: of the whitespace-separated numbers in COLUMN (1 wall, 2 RSS, 3 CPU).
-median() { awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-best() { awk -v c="$2" '{print $c}' "$1" | sort -g | head -n 1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "inf"}'; }
-verdict() { awk -v r="$1" -v t="$2" 'BEGIN {print (r != "inf" && r <= t) ? "PASS" : "FAIL"}'; }
 
-cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
-echo "machine: ${cpu:-unknown CPU}, $(nproc) cores; $(iprange --version 2>&1 | head -n 1)"
+machine_line "$(iprange --version 2>&1 | head -n 1)"
 echo "load:    $(cut -d ' ' -f 1-3 /proc/loadavg) (1/5/15 min) at start; other jobs on the machine skew wall times"
 echo "lists:   $count prefixes each, seed $seed; $runs timed runs per tool after one warm-up run"
 echo
@@ -157,8 +134,8 @@ row "command" "wall s med" "wall s best" "CPU s med" "peak RSS KiB"
 row "allowdrift diff --only missing P4 A4" "$ad_wall" "$(best "$tmp/ad4.times" 1)" "$ad_cpu" "$ad_rss"
 row "iprange P4 --except A4" "$ip_wall" "$(best "$tmp/ip4.times" 1)" "$ip_cpu" "$ip_rss"
 row "ratio allowdrift/iprange" "$wall_ratio" "" "$(ratio "$ad_cpu" "$ip_cpu")" "$rss_ratio"
-echo "  target wall ratio <= $wall_target: $(verdict "$wall_ratio" "$wall_target")"
-echo "  target RSS ratio  <= $rss_target: $(verdict "$rss_ratio" "$rss_target")"
+echo "  target wall ratio <= $wall_target: $(at_most "$wall_ratio" "$wall_target")"
+echo "  target RSS ratio  <= $rss_target: $(at_most "$rss_ratio" "$rss_target")"
 echo "  same address set: $([[ $same == true ]] && echo yes || echo NO); CIDR text: $cidr_text"
 echo
 

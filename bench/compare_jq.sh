@@ -20,6 +20,10 @@
 #   BENCH_TMPDIR     where outputs go      (default: mktemp -d; removed on exit)
 set -euo pipefail
 
+script=compare_jq.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 allowdrift=${ALLOWDRIFT_BIN:-$repo_root/build/release/daemon/allowdrift}
 azure=${BENCH_AZURE:-$repo_root/tests/data/published/azure-servicetags-public-2025-07-22-change363.json}
@@ -30,10 +34,6 @@ runs=${BENCH_RUNS:-5}
 readonly speed_target=5.0
 readonly rss_target=1.0
 
-die() {
-  echo "compare_jq.sh: $*" >&2
-  exit 2
-}
 
 [[ -x $allowdrift ]] || die "$allowdrift is not an executable; build Release first (see bench/README.md)"
 for f in "$azure" "$aws"; do
@@ -45,26 +45,9 @@ done
 missing_pkgs=()
 command -v jq >/dev/null 2>&1 || missing_pkgs+=(jq)
 [[ -x /usr/bin/time ]] || missing_pkgs+=(time)
-if ((${#missing_pkgs[@]} > 0)); then
-  sudo=()
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null 2>&1 || die "need root (or sudo) to install: ${missing_pkgs[*]}"
-    sudo=(sudo)
-  fi
-  echo "installing: ${missing_pkgs[*]}" >&2
-  if ! "${sudo[@]}" apt-get install -y --no-install-recommends "${missing_pkgs[@]}" >&2; then
-    "${sudo[@]}" apt-get update >&2
-    "${sudo[@]}" apt-get install -y --no-install-recommends "${missing_pkgs[@]}" >&2
-  fi
-fi
+install_packages "${missing_pkgs[@]}"
 
-if [[ -n ${BENCH_TMPDIR:-} ]]; then
-  tmp=$BENCH_TMPDIR
-  mkdir -p "$tmp"
-else
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/allowdrift-bench.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
-fi
+make_tmp
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
 
@@ -84,18 +67,10 @@ timed() {
   tail -n 1 "$tmp/$label.time" | awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' >>"$tmp/$label.times"
 }
 
-# median FILE COLUMN / best FILE COLUMN: of the whitespace-separated numbers in COLUMN (1 wall, 2 RSS, 3 CPU).
-median() { awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-best() { awk -v c="$2" '{print $c}' "$1" | sort -g | head -n 1; }
-# ratio A B: A / B, two decimals ("inf" when B is 0: GNU time's wall clock has a 10 ms resolution).
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "inf"}'; }
 # mbps BYTES SECONDS: decimal megabytes per second.
 mbps() { awk -v n="$1" -v s="$2" 'BEGIN {if (s > 0) printf "%.1f", n / s / 1e6; else print "inf"}'; }
-at_least() { awk -v r="$1" -v t="$2" 'BEGIN {print (r == "inf" || r >= t) ? "PASS" : "FAIL"}'; }
-at_most() { awk -v r="$1" -v t="$2" 'BEGIN {print (r != "inf" && r <= t) ? "PASS" : "FAIL"}'; }
 
-cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
-echo "machine: ${cpu:-unknown CPU}, $(nproc) cores; $(jq --version 2>&1 | head -n 1)"
+machine_line "$(jq --version 2>&1 | head -n 1)"
 echo "load:    $(cut -d ' ' -f 1-3 /proc/loadavg) (1/5/15 min) at start; other jobs on the machine skew wall times"
 echo "runs:    $runs timed runs per tool after one warm-up run, interleaved"
 echo

@@ -35,6 +35,10 @@
 #   BENCH_TMPDIR            where the databases go   (default: mktemp -d; removed on exit)
 set -euo pipefail
 
+script=compare_sqlite3.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bench=${ALLOWDRIFT_BENCH_STORE:-$repo_root/build/release/bench/allowdrift_bench_store}
 count=${BENCH_COUNT:-100000}
@@ -44,36 +48,15 @@ runs=${BENCH_RUNS:-5}
 # Target: allowdrift at most twice the time of the sqlite3 shell.
 readonly target=2.0
 
-die() {
-  echo "compare_sqlite3.sh: $*" >&2
-  exit 2
-}
 
 [[ -x $bench ]] || die "$bench is not an executable; build Release first (see bench/README.md)"
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer"
 [[ $count =~ ^[1-9][0-9]*$ ]] || die "BENCH_COUNT must be a positive integer"
 
 # --- tools: install the sqlite3 shell only when missing ---------------------------------------------------------------
-if ! command -v sqlite3 >/dev/null 2>&1; then
-  sudo=()
-  if ((EUID != 0)); then
-    command -v sudo >/dev/null 2>&1 || die "need root (or sudo) to install: sqlite3"
-    sudo=(sudo)
-  fi
-  echo "installing: sqlite3" >&2
-  if ! "${sudo[@]}" apt-get install -y --no-install-recommends sqlite3 >&2; then
-    "${sudo[@]}" apt-get update >&2
-    "${sudo[@]}" apt-get install -y --no-install-recommends sqlite3 >&2
-  fi
-fi
+command -v sqlite3 >/dev/null 2>&1 || install_packages sqlite3
 
-if [[ -n ${BENCH_TMPDIR:-} ]]; then
-  tmp=$BENCH_TMPDIR
-  mkdir -p "$tmp"
-else
-  tmp=$(mktemp -d "${TMPDIR:-/tmp}/allowdrift-bench.XXXXXX")
-  trap 'rm -rf "$tmp"' EXIT
-fi
+make_tmp
 
 # --- inputs -----------------------------------------------------------------------------------------------------------
 "$bench" init-db "$tmp/template.db"
@@ -142,14 +125,8 @@ run_all() {
   run_sqlite3 "$1multi" multi_row
 }
 
-# median FILE COLUMN / best FILE COLUMN: of the whitespace-separated numbers in COLUMN.
-median() { awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-best() { awk -v c="$2" '{print $c}' "$1" | sort -g | head -n 1; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "inf"}'; }
-verdict() { awk -v r="$1" -v t="$2" 'BEGIN {print (r != "inf" && r <= t) ? "PASS" : "FAIL"}'; }
 
-cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || true)
-echo "machine: ${cpu:-unknown CPU}, $(nproc) cores; sqlite3 shell $(sqlite3 --version | cut -d ' ' -f 1)"
+machine_line "sqlite3 shell $(sqlite3 --version | cut -d ' ' -f 1)"
 echo "files:   $tmp ($(df -PT "$tmp" | awk 'NR == 2 {print $2 " on " $1}'))"
 echo "load:    $(cut -d ' ' -f 1-3 /proc/loadavg) (1/5/15 min) at start; other jobs on the machine skew wall times"
 echo "input:   $count prefixes, seed $seed; $runs timed runs per side after one warm-up, interleaved"
@@ -209,7 +186,7 @@ row "ratio allowdrift / sqlite3 per-row" "$(ratio "$ad_wall" "$per_wall")" "" \
 row "ratio allowdrift / sqlite3 multi-row" "$(ratio "$ad_wall" "$multi_wall")" "" \
   "$(ratio "$(median "$tmp/ad.times" 2)" "$(median "$tmp/multi.times" 2)")" ""
 ref_ratio=$(ratio "$ad_wall" "$ref_wall")
-echo "  target allowdrift <= $target x sqlite3 (the faster form, $ref_name): ratio $ref_ratio: $(verdict "$ref_ratio" "$target")"
+echo "  target allowdrift <= $target x sqlite3 (the faster form, $ref_name): ratio $ref_ratio: $(at_most "$ref_ratio" "$target")"
 echo "  same rows on all sides: $([[ $same == true ]] && echo yes || echo NO)"
 
 if [[ $same != true ]]; then
