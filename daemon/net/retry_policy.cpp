@@ -44,7 +44,8 @@ bool parse_int(std::string_view s, int& out) {
 }
 
 // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
-std::optional<std::chrono::system_clock::time_point> parse_imf_fixdate(std::string_view s) {
+// Whole seconds: year 9999 fits, where system_clock's nanoseconds overflow past 2262.
+std::optional<std::chrono::sys_seconds> parse_imf_fixdate(std::string_view s) {
   if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' || s[19] != ':' ||
       s[22] != ':' || s.substr(25) != " GMT") {
     return std::nullopt;
@@ -82,8 +83,11 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
   }
   const auto when = parse_imf_fixdate(value);
   if (!when) return std::nullopt;
-  if (*when <= now) return std::chrono::seconds{0};
-  return std::chrono::ceil<std::chrono::seconds>(*when - now);
+  // In seconds, never converting the date to the clock's nanoseconds (a year-4030 date would overflow them). `when`
+  // is whole seconds, so when - floor(now) is the rounded-up wait.
+  const auto now_s = std::chrono::floor<std::chrono::seconds>(now);
+  if (*when <= now_s) return std::chrono::seconds{0};
+  return *when - now_s;
 }
 
 }  // namespace allowdrift::net

@@ -103,6 +103,13 @@ TEST(RetryAfter, Parses) {
   EXPECT_EQ(parse_retry_after("99999999999999", now), seconds{999'999'999});
   EXPECT_EQ(parse_retry_after("Fri, 27 Nov 2026 12:00:30 GMT", now), seconds{30});
   EXPECT_EQ(parse_retry_after("Fri, 27 Nov 2026 11:00:00 GMT", now), seconds{0});  // in the past
+  EXPECT_EQ(parse_retry_after("Fri, 27 Nov 2026 12:00:30 GMT", now + std::chrono::milliseconds{400}), seconds{30});
+  // Far-future dates stay exact instead of overflowing system_clock's nanoseconds (found by the http_response fuzzer).
+  const auto far = parse_retry_after("Wed, 21 Oct 4030 07:28:00 GMT", now);
+  ASSERT_TRUE(far.has_value());
+  EXPECT_EQ(*far, std::chrono::sys_days{std::chrono::year{4030} / 10 / 21} + std::chrono::hours{7} +
+                      std::chrono::minutes{28} - std::chrono::floor<seconds>(now));
+  EXPECT_EQ(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now).has_value(), true);
   EXPECT_EQ(parse_retry_after("", now), std::nullopt);
   EXPECT_EQ(parse_retry_after("-5", now), std::nullopt);
   EXPECT_EQ(parse_retry_after("1.5", now), std::nullopt);
