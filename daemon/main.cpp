@@ -1,4 +1,5 @@
 // argv -> subcommand; nothing else lives here.
+#include "cli/allowlist_command.h"
 #include "cli/changes_command.h"
 #include "cli/diff_command.h"
 #include "cli/exit_code.h"
@@ -26,6 +27,7 @@ constexpr const char* kUsage =
     "  changes SOURCE [FROM] [TO]    the entries a source added and removed between two snapshots\n"
     "  fetch URL                     fetch an https URL with the daemon's client and show what came back\n"
     "  extract PRESET                what a vendor's published list yields (presets, selectors, guards)\n"
+    "  allowlist SPEC                what a local allowlist target allows (nft, iptables, ipset, files...)\n"
     "\n"
     "'allowdrift COMMAND --help' describes a command.\n";
 
@@ -70,6 +72,7 @@ int dispatch(const std::vector<std::string>& args) {
   if (command == "changes") return allowdrift::cli::run_changes(rest);
   if (command == "fetch") return allowdrift::cli::run_fetch(rest);
   if (command == "extract") return allowdrift::cli::run_extract(rest);
+  if (command == "allowlist") return allowdrift::cli::run_allowlist(rest);
 
   std::cerr << "allowdrift: unknown command '" << command << "'\n\n" << kUsage;
   return allowdrift::cli::kExitBadInput;

@@ -17,5 +17,8 @@ inline constexpr int kExitFetchFailed = 5;
 // `fetch`: the TLS handshake or certificate verification failed. Kept apart from 5 because it can mean that
 // someone is intercepting the connection, not that the vendor is down.
 inline constexpr int kExitTlsFailed = 6;
+// `allowlist`: the target could not be read (tool missing, no permission, set or file missing, unparsable output,
+// timeout); the error kind is printed. Never reported as an empty allowlist.
+inline constexpr int kExitTargetUnreadable = 7;
 
 }  // namespace allowdrift::cli
