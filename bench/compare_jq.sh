@@ -51,20 +51,24 @@ make_tmp
 
 # --- helpers ----------------------------------------------------------------------------------------------------------
 
-# timed LABEL OUT CMD...: runs CMD with stdout to OUT under GNU time and appends "wall_s rss_kib cpu_s" to
-# $tmp/LABEL.times (cpu = user + system: less disturbed than wall time when other jobs share the machine).
-# Any non-zero exit status stops the script: both tools exit 0 on these files.
+# timed LABEL OUT CMD...: runs CMD with stdout to OUT and appends "wall_s rss_kib cpu_s" to $tmp/LABEL.times
+# (cpu = user + system: less disturbed than wall time when other jobs share the machine). GNU time gives the peak
+# RSS; its times have a 10 ms resolution, too coarse next to 15 ms, so wall and CPU come from bash's `time` around
+# it, to the millisecond (they include GNU time's own start, about 1 ms, for both tools alike). Any non-zero exit
+# status stops the script: both tools exit 0 on these files.
 timed() {
   local label=$1 out=$2
   shift 2
-  local rc=0
-  /usr/bin/time -f '%e %M %U %S' -o "$tmp/$label.time" "$@" >"$out" 2>"$tmp/$label.stderr" || rc=$?
+  local rc=0 TIMEFORMAT='%3R %3U %3S'
+  { time /usr/bin/time -f '%M' -o "$tmp/$label.rss" "$@" >"$out" 2>"$tmp/$label.stderr" || rc=$?; } 2>"$tmp/$label.time"
   if ((rc != 0)); then
     echo "compare_jq.sh: '$*' failed with status $rc:" >&2
     head -20 "$tmp/$label.stderr" >&2
     exit 1
   fi
-  tail -n 1 "$tmp/$label.time" | awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' >>"$tmp/$label.times"
+  local rss
+  rss=$(tail -n 1 "$tmp/$label.rss")
+  tail -n 1 "$tmp/$label.time" | awk -v rss="$rss" '{printf "%s %s %.3f\n", $1, rss, $2 + $3}' >>"$tmp/$label.times"
 }
 
 # mbps BYTES SECONDS: decimal megabytes per second.

@@ -1,11 +1,14 @@
 // argv -> subcommand; nothing else lives here.
 #include "cli/allowlist_command.h"
 #include "cli/changes_command.h"
+#include "cli/daemon_command.h"
 #include "cli/diff_command.h"
 #include "cli/exit_code.h"
 #include "cli/extract_command.h"
 #include "cli/fetch_command.h"
 #include "cli/history_command.h"
+#include "cli/once_command.h"
+#include "cli/status_command.h"
 
 #include <exception>
 #include <iostream>
@@ -22,6 +25,10 @@ constexpr const char* kUsage =
     "no longer matches them.\n"
     "\n"
     "commands:\n"
+    "  daemon [--config PATH]        run the service in the foreground (what systemd runs)\n"
+    "  --once [--config PATH]        fetch, read, compare once; exit 0 ok, 1 warning, 2 critical, 3 unknown\n"
+    "  status [--config PATH]        the last known state of every check, source and target (no fetching)\n"
+    "  check-config [PATH]           validate the configuration (exit 0, or 78 with FILE:LINE errors)\n"
     "  diff PUBLISHED LOCAL          compare two list files: what is missing locally, what is stale\n"
     "  history [SOURCE]              the snapshots the daemon recorded, per source or of one source\n"
     "  changes SOURCE [FROM] [TO]    the entries a source added and removed between two snapshots\n"
@@ -73,6 +80,14 @@ int dispatch(const std::vector<std::string>& args) {
   if (command == "fetch") return allowdrift::cli::run_fetch(rest);
   if (command == "extract") return allowdrift::cli::run_extract(rest);
   if (command == "allowlist") return allowdrift::cli::run_allowlist(rest);
+  if (command == "--once" || command == "once") return allowdrift::cli::run_once(rest);
+  if (command == "daemon") return allowdrift::cli::run_daemon_command(rest);
+  if (command == "status") return allowdrift::cli::run_status(rest);
+  // The service is the default mode: `allowdrift --config PATH` runs it like `allowdrift daemon --config PATH`.
+  if (command.rfind("--config", 0) == 0 || command.rfind("--state-dir", 0) == 0) {
+    return allowdrift::cli::run_daemon_command(args);
+  }
+  if (command == "check-config") return allowdrift::cli::run_check_config(rest);
 
   std::cerr << "allowdrift: unknown command '" << command << "'\n\n" << kUsage;
   return allowdrift::cli::kExitBadInput;

@@ -6,8 +6,12 @@ set -euo pipefail
 
 build_packages=(cmake ninja-build g++ libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
   libboost-url1.81-dev libsqlite3-dev libssl-dev zlib1g-dev libgumbo-dev pkg-config libtoml11-dev libidn2-dev
-  ca-certificates)
-test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14 git)
+  ca-certificates libnftnl-dev libmnl-dev libnftables-dev libpugixml-dev libtomlplusplus-dev libsystemd-dev
+  libspdlog-dev)
+# The firewall tools are what the privileged tests load rules with and what the live readers run; util-linux gives
+# unshare and setpriv.
+test_packages=(libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev clang-format-14 git
+  nftables iptables ipset util-linux libcap2-bin systemd)
 
 case "${1:-}" in
   build) wanted=("${build_packages[@]}") ;;

@@ -5,12 +5,14 @@
 #include "cli/exit_code.h"
 #include "feeds/list_guards.h"
 #include "feeds/preset.h"
+#include "feeds/source_reader.h"
 #include "feeds/version_gate.h"
 
 #include <boost/json.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -37,21 +39,37 @@ constexpr const char* kUsage =
     "Exit status: 0 the input yields a usable list, 2 bad usage or the input is rejected (the reason is printed),\n"
     "5 the fetch failed, 6 TLS verification failed.\n";
 
-// Straight into a string of the file's size: going through a stringstream held the text twice (bench/README.md).
-std::optional<std::string> read_whole_file(const std::string& path, std::string& error) {
+// The file's bytes (as many as its size said) in blocks of 64 KiB, each handed to `take` and then reused. A saved
+// feed is extracted while it is read (feeds/source_reader.h), never held whole: the 4 MB Azure file alone was a
+// quarter of the peak memory of `extract --from` (bench/README.md).
+bool read_file_blocks(const std::string& path, const std::function<void(std::string_view)>& take, std::string& error) {
+  constexpr std::uintmax_t kBlock = 64 * 1024;
   std::error_code ec;
   const auto size = std::filesystem::file_size(path, ec);
   std::ifstream in(path, std::ios::binary);
   if (ec || !in) {
     error = "cannot read " + model::quote_token(path) + (ec ? ": " + ec.message() : "");
-    return std::nullopt;
+    return false;
   }
-  std::string text(static_cast<std::size_t>(size), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(size));
-  if (static_cast<std::uintmax_t>(in.gcount()) != size) {
-    error = "cannot read " + model::quote_token(path) + ": short read";
-    return std::nullopt;
+  std::string block(static_cast<std::size_t>(std::min(size, kBlock)), '\0');
+  for (std::uintmax_t left = size; left > 0;) {
+    const auto n = static_cast<std::size_t>(std::min<std::uintmax_t>(left, block.size()));
+    in.read(block.data(), static_cast<std::streamsize>(n));
+    if (static_cast<std::size_t>(in.gcount()) != n) {
+      error = "cannot read " + model::quote_token(path) + ": short read";
+      return false;
+    }
+    take(std::string_view(block.data(), n));
+    left -= n;
   }
+  return true;
+}
+
+std::optional<std::string> read_whole_file(const std::string& path, std::string& error) {
+  std::string text;
+  if (!read_file_blocks(
+          path, [&](std::string_view block) { text.append(block); }, error))
+    return std::nullopt;
   return text;
 }
 
@@ -151,59 +169,15 @@ std::optional<std::map<std::string, std::string>> pairs(const std::vector<std::s
 std::optional<feeds::SourceSpec> spec_from_options(const std::string& format_text,
                                                    const std::vector<std::string>& selects, const std::string& token,
                                                    const std::vector<std::string>& anchors) {
-  auto format = feeds::parse_source_format(format_text);
-  if (!format) {
-    std::cerr << "allowdrift extract: --source-format: " << format.error().message << '\n';
+  const auto named = pairs(anchors, "--anchor");
+  if (!named) return std::nullopt;
+  auto spec = feeds::make_source_spec(format_text, selects, token, {named->begin(), named->end()});
+  if (!spec) {
+    std::cerr << "allowdrift extract: " << spec.error().message << '\n';
     return std::nullopt;
   }
-  feeds::SourceSpec spec;
-  spec.name = "command line";
-  switch (*format) {
-    case feeds::SourceFormat::kText:
-      spec.format = feeds::TextListSpec{};
-      break;
-    case feeds::SourceFormat::kJson: {
-      feeds::JsonListSpec js;
-      js.sections.push_back({"", {}});
-      for (const auto& s : selects) {
-        auto compiled = feeds::JsonSelector::compile(s);
-        if (!compiled) {
-          std::cerr << "allowdrift extract: --select " << model::quote_token(s) << ": " << compiled.error().message
-                    << '\n';
-          return std::nullopt;
-        }
-        js.sections.front().selectors.push_back(std::move(*compiled));
-      }
-      if (js.sections.front().selectors.empty()) {
-        std::cerr << "allowdrift extract: a json source needs --select\n";
-        return std::nullopt;
-      }
-      if (!token.empty()) {
-        auto compiled = feeds::JsonSelector::compile(token);
-        if (!compiled) {
-          std::cerr << "allowdrift extract: --token: " << compiled.error().message << '\n';
-          return std::nullopt;
-        }
-        js.change_token = std::move(*compiled);
-      }
-      spec.format = std::move(js);
-      break;
-    }
-    case feeds::SourceFormat::kHtml: {
-      feeds::HtmlListSpec hs;
-      const auto named = pairs(anchors, "--anchor");
-      if (!named) return std::nullopt;
-      for (const auto& [name, host] : *named) {
-        feeds::HtmlSectionSpec section;
-        section.name = name;
-        section.anchors.push_back(host);
-        hs.sections.push_back(std::move(section));
-      }
-      spec.format = std::move(hs);
-      break;
-    }
-  }
-  return spec;
+  spec->name = "command line";
+  return std::move(*spec);
 }
 
 }  // namespace
@@ -244,10 +218,16 @@ int run_extract(const std::vector<std::string>& args) {
   if (const auto done = parse_command_line("extract", args, options, positional, kUsage, vm)) return *done;
   if (!valid_format("extract", format)) return kExitBadInput;
 
-  auto catalog = feeds::PresetCatalog::load(feeds::embedded_preset_files());
-  if (!catalog) {
-    std::cerr << "allowdrift extract: built-in presets: " << catalog.error().message << '\n';
-    return kExitInternal;
+  // The built-in presets are parsed only for a run that names one or lists them: parsing them all cost more than
+  // extracting a small list with --source-format.
+  std::optional<feeds::PresetCatalog> catalog;
+  if (vm.count("list") != 0 || vm.count("preset") != 0) {
+    auto loaded = feeds::PresetCatalog::load(feeds::embedded_preset_files());
+    if (!loaded) {
+      std::cerr << "allowdrift extract: built-in presets: " << loaded.error().message << '\n';
+      return kExitInternal;
+    }
+    catalog = std::move(*loaded);
   }
   if (vm.count("list") != 0) {
     std::string out;
@@ -314,10 +294,21 @@ int run_extract(const std::vector<std::string>& args) {
     std::cerr << "allowdrift extract: nothing to read: give --url or --from\n";
     return kExitBadInput;
   }
-  std::string bytes;
-  if (const auto failed = load(from, spec->url, ca_file, bytes)) return *failed;
-
-  auto list = feeds::extract(bytes, *spec);
+  model::ParseResult<feeds::ExtractedList> list = model::ParseError{};
+  if (!from.empty()) {
+    feeds::SourceReader reader(*spec);
+    std::string error;
+    if (!read_file_blocks(
+            from, [&](std::string_view block) { reader.write(block); }, error)) {
+      std::cerr << "allowdrift extract: " << error << '\n';
+      return kExitBadInput;
+    }
+    list = reader.finish();
+  } else {
+    std::string bytes;
+    if (const auto failed = load({}, spec->url, ca_file, bytes)) return *failed;
+    list = feeds::extract(bytes, *spec);
+  }
   if (!list) {
     std::cerr << "allowdrift extract: rejected: " << list.error().message << '\n';
     return kExitBadInput;

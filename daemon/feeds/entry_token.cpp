@@ -46,6 +46,9 @@ bool looks_like_ip(std::string_view token) {
 }  // namespace
 
 std::variant<model::IpEntry, model::DomainPattern, model::ParseError> parse_entry_token(std::string_view token) {
+  // Nearly every token of a large feed is a plain address or prefix: the one-pass reading decides those (it accepts
+  // nothing that looks like a URL or a name), everything else takes the general path below.
+  if (auto plain = model::parse_plain_ip_entry(token)) return *plain;
   if (token.find("://") != std::string_view::npos)
     return model::ParseError{model::quote_token(token) + ": a URL is not an entry; write the host name or address"};
   if (looks_like_ip(token)) {

@@ -3,9 +3,6 @@
 #include "feeds/entry_token.h"
 
 namespace allowdrift::feeds {
-namespace {
-constexpr std::size_t kMaxKept = 20;
-}
 
 std::size_t ExtractedList::total_ip_entries() const {
   std::size_t n = 0;
@@ -19,13 +16,23 @@ std::size_t ExtractedList::total_domain_entries() const {
   return n;
 }
 
+void SectionBuilder::add_ip(const model::IpEntry& e, std::string_view token, ExtractedList& list) {
+  if ((e.host_bits_cleared || e.v4_mapped) && list.warnings.size() < kMaxKeptDiagnostics)
+    list.warnings.push_back(model::describe_normalization(e, token));
+  ips_.add(e);
+  ++ip_entries_;
+}
+
 bool SectionBuilder::add(std::string_view token, ExtractedList& list) {
+  // Most tokens of a large feed are plain addresses and prefixes: read them without the general grammar's variant
+  // (parse_entry_token would read them the same way).
+  if (const auto plain = model::parse_plain_ip_entry(token)) {
+    add_ip(*plain, token, list);
+    return true;
+  }
   auto parsed = parse_entry_token(token);
   if (auto* e = std::get_if<model::IpEntry>(&parsed)) {
-    if ((e->host_bits_cleared || e->v4_mapped) && list.warnings.size() < kMaxKept)
-      list.warnings.push_back(model::describe_normalization(*e, token));
-    ips_.add(*e);
-    ++ip_entries_;
+    add_ip(*e, token, list);
     return true;
   }
   if (auto* d = std::get_if<model::DomainPattern>(&parsed)) {
@@ -34,7 +41,7 @@ bool SectionBuilder::add(std::string_view token, ExtractedList& list) {
     return true;
   }
   ++list.rejected_tokens;
-  if (list.rejected_samples.size() < kMaxKept)
+  if (list.rejected_samples.size() < kMaxKeptDiagnostics)
     list.rejected_samples.push_back(std::get<model::ParseError>(parsed).message);
   return false;
 }

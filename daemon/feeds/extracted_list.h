@@ -31,6 +31,9 @@ struct ExtractedList {
   std::size_t total_domain_entries() const;
 };
 
+// SectionBuilder keeps the first this many normalization warnings and rejected samples of a list.
+inline constexpr std::size_t kMaxKeptDiagnostics = 20;
+
 // Collects tokens into one section, through parse_entry_token.
 class SectionBuilder {
  public:
@@ -40,6 +43,8 @@ class SectionBuilder {
   ExtractedSection build() &&;
 
  private:
+  void add_ip(const model::IpEntry& entry, std::string_view token, ExtractedList& list);
+
   std::string name_;
   model::IpSetBuilder ips_;
   model::DomainSet domains_;

@@ -1,7 +1,7 @@
 // Strict reading of a published JSON document (RFC 8259), before any selector looks at it.
 //
 // Rejected, each with a reason that says what the bytes look like:
-//   - a document larger than JsonLimits::max_bytes (checked before parsing);
+//   - a document larger than JsonLimits::max_bytes (the byte count is checked before anything else is said);
 //   - an empty document, or one that is only whitespace;
 //   - a UTF-8 byte order mark (RFC 8259 section 8.1: "MUST NOT add a byte order mark");
 //   - an HTML page ("an HTML document where JSON was expected", with its <title> or first <h1>), or other markup:
@@ -14,8 +14,10 @@
 //   - trailing data after the document (a second document, garbage, a concatenated error message);
 //   - duplicate keys in one object. Boost.JSON 1.81 accepts them silently and keeps the last value
 //     (boost/json/impl/object.ipp, "the last of any duplicate keys"), so a feed with two "prefixes" members would
-//     lose one without a trace. The parser here counts members as they are parsed and compares with the
-//     members of the built objects; on a difference a second pass finds the first duplicate and its path.
+//     lose one without a trace. The reader keeps the keys of every open object and names the first repeated one
+//     by its path.
+// The rules are applied in one place, json_stream.h, which also reads a document in pieces without keeping it
+// (extract_json): the messages are the same whichever way a document is read.
 #pragma once
 
 #include "model/parse_error.h"

@@ -25,6 +25,7 @@
 #include "feeds/json_selector.h"
 #include "model/parse_error.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,9 +49,29 @@ struct JsonListSpec {
 
 inline constexpr std::size_t kMaxChangeTokenLength = 256;
 
+// Reads the document once, evaluating every selector while it streams past (json_select_stream.h): no document is
+// built, so the memory is the entries (and any strings held back while an element's filters are undecided), not
+// the size of the feed. Same result, error for error, as extract_json_value on the parsed document.
 model::ParseResult<ExtractedList> extract_json(std::string_view bytes, const JsonListSpec& spec);
 
-// The same, on a document already parsed (the M365 version endpoint and tests reuse one document). A separate
+// The same, fed in pieces as they arrive (a large saved copy read from disk, a body from the network): any cut
+// gives the same result as extract_json on the whole.
+class JsonListReader {
+ public:
+  explicit JsonListReader(const JsonListSpec& spec);  // `spec` must outlive the reader
+  ~JsonListReader();
+  JsonListReader(const JsonListReader&) = delete;
+  JsonListReader& operator=(const JsonListReader&) = delete;
+
+  void write(std::string_view chunk);
+  model::ParseResult<ExtractedList> finish();  // once, after the last write
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The same, on a document already parsed (tests, and the fuzz target as the reference for extract_json). A separate
 // name, since boost::json::value converts from a string literal and one overload set would be ambiguous.
 model::ParseResult<ExtractedList> extract_json_value(const boost::json::value& doc, const JsonListSpec& spec);
 

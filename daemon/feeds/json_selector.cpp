@@ -1,36 +1,20 @@
 #include "feeds/json_selector.h"
 
 #include "feeds/json_document.h"
+#include "feeds/json_selector_steps.h"
 
 #include <algorithm>
 
 namespace allowdrift::feeds {
 namespace json = boost::json;
 
-struct Literal {
-  std::string text;
-  bool quoted = false;
-};
-
-struct Filter {
-  std::vector<std::string> field;  // key path below the element
-  bool optional = false;           // `field?=`: an absent field does not match
-  std::vector<Literal> any_of;
-};
-
-struct JsonSelector::Step {
-  enum class Kind { kMember, kAllMembers, kElements };
-  Kind kind = Kind::kMember;
-  std::string key;  // kMember
-  bool optional = false;
-  std::vector<Filter> filters;  // kElements
-};
-
 namespace {
 
 using model::ParseError;
 using model::ParseResult;
 using Step = JsonSelector::Step;
+using Filter = JsonFilter;
+using Literal = JsonLiteral;
 
 constexpr bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
@@ -231,57 +215,18 @@ class Compiler {
   ParseError error_;
 };
 
-const char* kind_name(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "a value";
-}
-
-ParseError at(const JsonPath& path, std::string_view what) {
-  return ParseError{json_path_or_root(path.str()) + ": " + std::string(what)};
-}
-
-bool scalar_matches(const json::value& v, const Literal& lit) {
-  if (const auto* s = v.if_string()) return std::string_view(*s) == lit.text;
-  if (lit.quoted) return false;
-  if (const auto* b = v.if_bool()) return lit.text == (*b ? "true" : "false");
-  if (const auto* i = v.if_int64()) return lit.text == std::to_string(*i);
-  if (const auto* u = v.if_uint64()) return lit.text == std::to_string(*u);
-  return false;
-}
+ParseError at(const JsonPath& path, std::string_view what) { return json_error_at(path.str(), what); }
 
 bool value_matches(const json::value& v, const Filter& f) {
-  const auto one = [&](const json::value& x) {
-    return std::any_of(f.any_of.begin(), f.any_of.end(), [&](const Literal& lit) { return scalar_matches(x, lit); });
-  };
-  if (const auto* a = v.if_array()) return std::any_of(a->begin(), a->end(), one);
-  return one(v);
-}
-
-std::string filter_text(const Filter& f) {
-  std::string out;
-  for (const auto& k : f.field) append_json_path_key(out, k);
-  return out + (f.optional ? "?=" : "=") + "...";
+  if (const auto* a = v.if_array())
+    return std::any_of(a->begin(), a->end(),
+                       [&](const json::value& x) { return json_filter_matches(json_scalar_of(x), f); });
+  return json_filter_matches(json_scalar_of(v), f);
 }
 
 // Whether `element` (at `path`) passes every filter; an error when it cannot be judged.
 ParseResult<bool> passes(const json::value& element, const std::vector<Filter>& filters, JsonPath& path) {
-  if (!element.is_object())
-    return at(path, std::string("expected an object to filter on, found ") + kind_name(element));
+  if (!element.is_object()) return at(path, json_select_message::not_object_to_filter(element.kind()));
   for (const auto& f : filters) {
     const json::value* v = &element;
     std::size_t pushed = 0;
@@ -289,8 +234,7 @@ ParseResult<bool> passes(const json::value& element, const std::vector<Filter>& 
     for (const auto& k : f.field) {
       const auto* o = v->if_object();
       if (o == nullptr) {
-        auto e =
-            at(path, std::string("expected an object for filter [") + filter_text(f) + "], found " + kind_name(*v));
+        auto e = at(path, json_select_message::not_object_for_filter(f, v->kind()));
         while (pushed-- > 0) path.pop();
         return e;
       }
@@ -304,7 +248,7 @@ ParseResult<bool> passes(const json::value& element, const std::vector<Filter>& 
       v = &it->value();
     }
     if (absent && !f.optional) {
-      auto e = at(path, "no such key (filter [" + filter_text(f) + "]; write '?=' if it may be absent)");
+      auto e = at(path, json_select_message::no_such_filter_key(f));
       while (pushed-- > 0) path.pop();
       return e;
     }
@@ -329,7 +273,7 @@ class Walker {
         const auto* o = v.if_object();
         if (o == nullptr) {
           path_.push_key(step.key);
-          auto e = at(path_, std::string("expected an object holding this key, found ") + kind_name(v));
+          auto e = at(path_, json_select_message::not_object_for_key(v.kind()));
           path_.pop();
           return e;
         }
@@ -339,14 +283,14 @@ class Walker {
         if (it != o->end()) {
           r = walk(it->value(), i + 1);
         } else if (!step.optional) {
-          r = at(path_, "no such key in the document (write 'key?' where the key may be absent)");
+          r = at(path_, json_select_message::no_such_key());
         }
         path_.pop();
         return r;
       }
       case Step::Kind::kAllMembers: {
         const auto* o = v.if_object();
-        if (o == nullptr) return at(path_, std::string("expected an object for '*', found ") + kind_name(v));
+        if (o == nullptr) return at(path_, json_select_message::not_object_for_all_members(v.kind()));
         for (const auto& kv : *o) {
           path_.push_key(kv.key());
           auto r = walk(kv.value(), i + 1);
@@ -357,7 +301,7 @@ class Walker {
       }
       case Step::Kind::kElements: {
         const auto* a = v.if_array();
-        if (a == nullptr) return at(path_, std::string("expected an array for '[...]', found ") + kind_name(v));
+        if (a == nullptr) return at(path_, json_select_message::not_array_for_elements(v.kind()));
         for (std::size_t k = 0; k < a->size(); ++k) {
           path_.push_index(k);
           ParseResult<void> r;
@@ -418,14 +362,14 @@ ParseResult<void> JsonSelector::for_each_string(const json::value& doc, const St
   const InnerVisitor inner = [&](JsonPath& p, const json::value& v) -> ParseResult<void> {
     if (const auto* s = v.if_string()) return on_string(p, std::string_view(*s));
     const auto* a = v.if_array();
-    if (a == nullptr) return at(p, std::string("expected a string or an array of strings, found ") + kind_name(v));
+    if (a == nullptr) return at(p, json_select_message::not_string_or_array(v.kind()));
     for (std::size_t k = 0; k < a->size(); ++k) {
       p.push_index(k);
       ParseResult<void> r;
       if (const auto* s = (*a)[k].if_string()) {
         r = on_string(p, std::string_view(*s));
       } else {
-        r = at(p, std::string("expected a string, found ") + kind_name((*a)[k]));
+        r = at(p, json_select_message::not_string((*a)[k].kind()));
       }
       p.pop();
       if (!r) return r;

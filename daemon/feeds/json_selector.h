@@ -114,7 +114,8 @@ class JsonSelector {
   // Every selected string with its path (tests, `allowdrift extract`).
   model::ParseResult<std::vector<SelectedString>> select_strings(const boost::json::value& doc) const;
 
-  struct Step;  // compiled form, json_selector.cpp
+  struct Step;  // compiled form, json_selector_steps.h
+  const std::vector<Step>& steps() const { return *steps_; }
 
  private:
   JsonSelector() = default;  // only compile() makes one

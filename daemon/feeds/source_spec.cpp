@@ -1,6 +1,7 @@
 #include "feeds/source_spec.h"
 
 #include "feeds/plain_list.h"
+#include "model/ip_address.h"
 
 #include <algorithm>
 
@@ -62,6 +63,10 @@ model::ParseResult<ExtractedList> extract(std::string_view bytes, const SourceSp
   } else {
     result = extract_html(bytes, std::get<HtmlListSpec>(spec.format));
   }
+  return keep_sections(std::move(result), spec);
+}
+
+model::ParseResult<ExtractedList> keep_sections(model::ParseResult<ExtractedList> result, const SourceSpec& spec) {
   if (!result || spec.keep_sections.empty()) return result;
   std::vector<ExtractedSection> kept;
   for (auto& section : result->sections) {
@@ -73,6 +78,50 @@ model::ParseResult<ExtractedList> extract(std::string_view bytes, const SourceSp
                              " (or several are missing)"};
   result->sections = std::move(kept);
   return result;
+}
+
+model::ParseResult<SourceSpec> make_source_spec(std::string_view format_text, const std::vector<std::string>& selects,
+                                                const std::string& change_token,
+                                                const std::vector<std::pair<std::string, std::string>>& anchors) {
+  auto format = parse_source_format(format_text);
+  if (!format) return format.error();
+  SourceSpec spec;
+  switch (*format) {
+    case SourceFormat::kText:
+      if (!selects.empty()) return model::ParseError{"select applies to json sources only"};
+      spec.format = TextListSpec{};
+      break;
+    case SourceFormat::kJson: {
+      JsonListSpec js;
+      js.sections.push_back({"", {}});
+      for (const auto& s : selects) {
+        auto compiled = JsonSelector::compile(s);
+        if (!compiled) return model::ParseError{"select " + model::quote_token(s) + ": " + compiled.error().message};
+        js.sections.front().selectors.push_back(std::move(*compiled));
+      }
+      if (js.sections.front().selectors.empty()) return model::ParseError{"a json source needs a select"};
+      if (!change_token.empty()) {
+        auto compiled = JsonSelector::compile(change_token);
+        if (!compiled) return model::ParseError{"change token selector: " + compiled.error().message};
+        js.change_token = std::move(*compiled);
+      }
+      spec.format = std::move(js);
+      break;
+    }
+    case SourceFormat::kHtml: {
+      if (!selects.empty()) return model::ParseError{"select applies to json sources only"};
+      HtmlListSpec hs;
+      for (const auto& [name, host] : anchors) {
+        HtmlSectionSpec section;
+        section.name = name;
+        section.anchors.push_back(host);
+        hs.sections.push_back(std::move(section));
+      }
+      spec.format = std::move(hs);
+      break;
+    }
+  }
+  return spec;
 }
 
 }  // namespace allowdrift::feeds

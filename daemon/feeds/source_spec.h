@@ -11,7 +11,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
 namespace allowdrift::feeds {
 
@@ -37,7 +39,19 @@ struct SourceSpec {
   SourceFormat source_format() const { return static_cast<SourceFormat>(format.index()); }
 };
 
+// A source written out by hand (a config's url + format + select, or `extract --source-format`) rather than taken
+// from a preset: json needs at least one selector; html takes (section, anchor host) pairs; the messages name the
+// offending selector.
+model::ParseResult<SourceSpec> make_source_spec(std::string_view format, const std::vector<std::string>& selects,
+                                                const std::string& change_token,
+                                                const std::vector<std::pair<std::string, std::string>>& anchors);
+
 // Bytes -> entries, through the parser of the spec's format. The guards are not applied here (list_guards.h).
+// source_reader.h does the same with the bytes fed in pieces.
 model::ParseResult<ExtractedList> extract(std::string_view bytes, const SourceSpec& spec);
+
+// The part of extract() after the parser: only the sections the spec keeps (keep_sections), or an error naming
+// one that is missing.
+model::ParseResult<ExtractedList> keep_sections(model::ParseResult<ExtractedList> result, const SourceSpec& spec);
 
 }  // namespace allowdrift::feeds

@@ -2,7 +2,8 @@
 //
 //   nft:FAMILY/TABLE/SET            live named set (netlink)          nft:inet/filter/sdp_mail
 //   nft-chain:FAMILY/TABLE/CHAIN    live accept rules of a chain     nft-chain:inet/filter/input
-//   nft-json:PATH[#[FAMILY/]TABLE/SET]  a saved `nft -j list ruleset`; without '#', the file's only set
+//   nft-json:PATH[#[FAMILY/]TABLE/NAME]  a saved `nft -j list ruleset`: the set NAME, else the chain NAME (its
+//                                   accept rules); without #, the file's only set
 //   iptables:[TABLE/]CHAIN          live `iptables-save` (table defaults to filter)
 //   ip6tables:[TABLE/]CHAIN         live `ip6tables-save`
 //   iptables-save:PATH#[TABLE/]CHAIN  a saved iptables-save / ip6tables-save / iptables-restore file

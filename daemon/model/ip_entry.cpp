@@ -1,5 +1,7 @@
 #include "model/ip_entry.h"
 
+#include <array>
+
 namespace allowdrift::model {
 namespace {
 
@@ -44,7 +46,152 @@ IpEntry make_entry(Family family, U128 first, U128 last, EntryForm form) {
   return e;
 }
 
+// The one-pass reading of parse_plain_ip_entry: a cursor over the token that fails on anything unexpected.
+class PlainCursor {
+ public:
+  explicit PlainCursor(std::string_view s) : p_(s.data()), end_(s.data() + s.size()) {}
+
+  bool at_end() const { return p_ == end_; }
+  bool at_address_end() const { return p_ == end_ || *p_ == '/'; }
+  bool take(char c) {
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
+    return true;
+  }
+
+  // 1-3 decimal digits, no leading zero unless the number is "0", at most `max`.
+  bool decimal(unsigned max, unsigned& out) {
+    const unsigned d0 = digit_here();
+    if (d0 > 9) return false;
+    ++p_;
+    unsigned v = d0;
+    if (const unsigned d1 = digit_here(); d1 <= 9) {
+      if (d0 == 0) return false;  // leading zero
+      ++p_;
+      v = v * 10 + d1;
+      if (const unsigned d2 = digit_here(); d2 <= 9) {
+        ++p_;
+        v = v * 10 + d2;
+        if (digit_here() <= 9) return false;  // a fourth digit
+      }
+    }
+    out = v;
+    return v <= max;
+  }
+
+  // A dotted quad.
+  bool ipv4(std::uint32_t& out) {
+    unsigned a = 0;
+    unsigned b = 0;
+    unsigned c = 0;
+    unsigned d = 0;
+    if (!decimal(255, a) || !take('.') || !decimal(255, b) || !take('.') || !decimal(255, c) || !take('.') ||
+        !decimal(255, d))
+      return false;
+    out = (a << 24) | (b << 16) | (c << 8) | d;
+    return true;
+  }
+
+  // Hex groups of 1-4 digits with at most one "::" (standing for at least one zero group).
+  bool ipv6(U128& out) {
+    std::array<std::uint16_t, 8> groups{};
+    int count = 0;
+    int gap = -1;  // groups before the "::"
+    if (end_ - p_ >= 2 && p_[0] == ':' && p_[1] == ':') {
+      gap = 0;
+      p_ += 2;
+    }
+    if (gap < 0 || !at_address_end()) {
+      while (true) {  // a group, then the end, "::" and the end, or a ':' or "::" before the next group
+        unsigned g = 0;
+        int digits = 0;
+        for (; digits < 4 && p_ != end_; ++digits) {
+          const int h = kHex[static_cast<unsigned char>(*p_)];
+          if (h < 0) break;
+          g = (g << 4) | static_cast<unsigned>(h);
+          ++p_;
+        }
+        if (digits == 0 || count == 8) return false;
+        groups[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>(g);
+        if (at_address_end()) break;
+        if (!take(':')) return false;
+        if (take(':')) {
+          if (gap >= 0) return false;
+          gap = count;
+          if (at_address_end()) break;
+        }
+      }
+    }
+    if (gap < 0 ? count != 8 : count > 7) return false;
+    // Two 64-bit halves: the groups after "::" move to the end, the ones it stands for are zero.
+    std::uint64_t half[2] = {0, 0};
+    for (int k = 0; k < count; ++k) {
+      const int at = gap < 0 || k < gap ? k : 8 - count + k;
+      half[at / 4] |= std::uint64_t{groups[static_cast<std::size_t>(k)]} << (48 - 16 * (at % 4));
+    }
+    out = (U128{half[0]} << 64) | half[1];
+    return true;
+  }
+
+ private:
+  // Hex digit values, -1 for other bytes.
+  static constexpr std::array<std::int8_t, 256> kHex = [] {
+    std::array<std::int8_t, 256> t{};
+    for (auto& v : t) v = -1;
+    for (int c = 0; c < 10; ++c) t[static_cast<std::size_t>('0' + c)] = static_cast<std::int8_t>(c);
+    for (int c = 0; c < 6; ++c) {
+      t[static_cast<std::size_t>('a' + c)] = static_cast<std::int8_t>(10 + c);
+      t[static_cast<std::size_t>('A' + c)] = static_cast<std::int8_t>(10 + c);
+    }
+    return t;
+  }();
+
+  // The digit under the cursor, or more than 9.
+  unsigned digit_here() const {
+    return p_ == end_ ? 10U : static_cast<unsigned>(static_cast<unsigned char>(*p_) - '0');
+  }
+
+  const char* p_;
+  const char* end_;
+};
+
+IpEntry plain_v4_entry(std::uint32_t first, std::uint32_t last, EntryForm form, bool host_bits_cleared) {
+  IpEntry e;
+  e.family = Family::kV4;
+  e.first = first;
+  e.last = last;
+  e.form = form;
+  e.host_bits_cleared = host_bits_cleared;
+  return e;
+}
+
 }  // namespace
+
+std::optional<IpEntry> parse_plain_ip_entry(std::string_view token) {
+  // IPv4 first: a token that reads as a dotted quad holds no ':', and an IPv6 token fails it within a few bytes.
+  PlainCursor c(token);
+  unsigned len = 0;
+  if (std::uint32_t addr = 0; c.ipv4(addr)) {
+    if (c.at_end()) return plain_v4_entry(addr, addr, EntryForm::kAddress, false);
+    if (!c.take('/') || !c.decimal(32, len) || !c.at_end()) return std::nullopt;
+    const std::uint32_t host_mask = len == 0 ? ~std::uint32_t{0} : (std::uint32_t{1} << (32 - len)) - 1;
+    const std::uint32_t first = addr & ~host_mask;
+    // Host bits under a very short prefix: parse_ip_entry refuses it, with the reason.
+    if (first != addr && len < 8) return std::nullopt;
+    return plain_v4_entry(first, first | host_mask, EntryForm::kPrefix, first != addr);
+  }
+  c = PlainCursor(token);
+  U128 addr = 0;
+  if (!c.ipv6(addr)) return std::nullopt;
+  if (c.at_end()) return make_entry(Family::kV6, addr, addr, EntryForm::kAddress);
+  if (!c.take('/') || !c.decimal(128, len) || !c.at_end()) return std::nullopt;
+  const U128 host_mask = len == 0 ? ~U128{0} : (U128{1} << (128 - len)) - 1;
+  const U128 first = addr & ~host_mask;
+  if (first != addr && len < 16) return std::nullopt;
+  IpEntry e = make_entry(Family::kV6, first, first | host_mask, EntryForm::kPrefix);
+  e.host_bits_cleared = first != addr;
+  return e;
+}
 
 ParseResult<IpEntry> parse_ip_entry(std::string_view token) {
   if (token.empty()) return error(token, "empty entry");

@@ -30,4 +30,14 @@ std::string_view to_string(FetchErrorKind kind) {
   return "unknown";
 }
 
+std::string_view to_string(HttpMethod method) {
+  switch (method) {
+    case HttpMethod::kGet:
+      return "GET";
+    case HttpMethod::kPost:
+      return "POST";
+  }
+  return "GET";
+}
+
 }  // namespace allowdrift::net

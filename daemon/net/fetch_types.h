@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,7 +19,7 @@ enum class FetchErrorKind {
   kConnect,     // refused, unreachable, reset before a response
   kTls,         // handshake or certificate verification failed (the message names the X509 reason)
   kTimeout,     // connect timeout or the overall deadline (the message names the phase)
-  kHttpStatus,  // a final status other than 200 or 304 (http_status is set)
+  kHttpStatus,  // a final status other than 200 or 304, or other than 2xx for a POST (http_status is set)
   kTooLarge,    // body or headers over their limit (also after decompression)
   kTruncated,   // the body ended early: partial message, or EOF framing without TLS close_notify
   kRedirect,    // too many redirects, a loop, https -> http, a missing or bad Location
@@ -55,8 +56,19 @@ struct RetryConfig {
   std::chrono::seconds max_retry_after{300};  // a longer Retry-After is not waited for: the fetch fails
 };
 
+enum class HttpMethod : std::uint8_t { kGet, kPost };
+
+std::string_view to_string(HttpMethod method);  // "GET", "POST"
+
 struct FetchRequest {
   std::string url;  // https only
+  // kPost sends `body` with `content_type` and a Content-Length (a webhook). Such a request is not idempotent, so
+  // it differs from a GET in three ways: any 2xx status is success (webhooks answer 200, 202 or 204); a redirect is
+  // not followed (kRedirect); and a failed attempt is repeated only when the request certainly was not acted on
+  // (RetryPolicy::may_resend). Validators are not sent with it.
+  HttpMethod method = HttpMethod::kGet;
+  std::string body;
+  std::string content_type;
   Validators validators;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds deadline{60'000};  // per attempt: resolve + connect + TLS + write + whole read

@@ -1,7 +1,8 @@
 // Reading one HTTP/1.1 response off any AsyncReadStream: the header under header_limit, the status (304, the
-// redirects, anything but 200 is an error), the body under body_limit, the classification of a cut or malformed
-// message, and the Content-Encoding. HttpsFetcher runs it over its TLS stream; the fuzz target
-// (tests/fuzz/http_response_fuzzer.cpp) runs the very same code over beast::test::stream (reliability.md §6.7).
+// redirects, anything but 200 is an error, or anything but 2xx with any_2xx), the body under body_limit, the
+// classification of a cut or malformed message, and the Content-Encoding. HttpsFetcher runs it over its TLS stream; the
+// fuzz target (tests/fuzz/http_response_fuzzer.cpp) runs the very same code over beast::test::stream (reliability.md
+// §6.7).
 #pragma once
 
 #include "net/content_decoding.h"
@@ -46,6 +47,7 @@ struct ResponseReadOptions {
   std::size_t body_limit = 32 * 1024 * 1024;  // on the wire and after decoding
   std::string url_text;                       // names the URL in status and redirect errors
   std::string host_port;                      // names the peer in read errors
+  bool any_2xx = false;                       // every 2xx is a success with a body, not only 200 (a POST)
   // A failed read becomes this error; unset: classify_read_error. HttpsFetcher reports its deadline first.
   std::function<FetchError(const boost::system::error_code&, ResponseStage)> on_read_error;
   // Called after a 200 header, before the body read; an error ends the read (HttpsFetcher's deadline check).
@@ -111,7 +113,8 @@ boost::asio::awaitable<ResponseHopResult> read_response(AsyncReadStream& stream,
     hop.location = std::string(location->value());
     co_return hop;
   }
-  if (hop.status != 200) {
+  const bool success = hop.status == 200 || (options.any_2xx && hop.status >= 200 && hop.status <= 299);
+  if (!success) {
     FetchError error{FetchErrorKind::kHttpStatus,
                      "HTTP " + std::to_string(hop.status) + " " + std::string(header.reason()).substr(0, 100) +
                          " from " + options.url_text,
@@ -131,7 +134,7 @@ boost::asio::awaitable<ResponseHopResult> read_response(AsyncReadStream& stream,
   }
 
   FetchResponse& response = hop.response;
-  response.status = 200;
+  response.status = hop.status;
   fill_validators(header, response);
   if (const auto ct = header.find(http::field::content_type); ct != header.end()) {
     response.content_type = std::string(ct->value());

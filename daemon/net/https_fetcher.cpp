@@ -166,9 +166,16 @@ using HopResult = ResponseHopResult;
 
 class HopRunner {
  public:
+  // `request_started` is set once any byte of the request may have gone out.
   HopRunner(const HttpsUrl& url, const FetchRequest& request, ssl::context& ctx, Clock::time_point deadline,
-            const HttpsFetcherOptions& options, const std::string& user_agent)
-      : url_(url), request_(request), ctx_(ctx), deadline_(deadline), options_(options), user_agent_(user_agent) {}
+            const HttpsFetcherOptions& options, const std::string& user_agent, bool& request_started)
+      : url_(url),
+        request_(request),
+        ctx_(ctx),
+        deadline_(deadline),
+        options_(options),
+        user_agent_(user_agent),
+        request_started_(request_started) {}
 
   asio::awaitable<HopResult> run() {
     auto executor = co_await asio::this_coro::executor;
@@ -216,7 +223,8 @@ class HopRunner {
 
     phase_ = Phase::kWrite;
     if (expired()) co_return timeout();
-    http::request<http::empty_body> req{http::verb::get, url_.target, 11};
+    const bool post = request_.method == HttpMethod::kPost;
+    http::request<http::string_body> req{post ? http::verb::post : http::verb::get, url_.target, 11};
     req.set(http::field::host, url_.port == 443
                                    ? (url_.host.find(':') != std::string::npos ? "[" + url_.host + "]" : url_.host)
                                    : url_.host_port());
@@ -224,10 +232,18 @@ class HopRunner {
     req.set(http::field::accept, "*/*");
     req.set(http::field::accept_encoding, "gzip");
     req.set(http::field::connection, "close");
-    if (request_.validators.etag) req.set(http::field::if_none_match, *request_.validators.etag);
-    if (request_.validators.last_modified) {
-      req.set(http::field::if_modified_since, *request_.validators.last_modified);
+    if (post) {
+      if (!request_.content_type.empty()) req.set(http::field::content_type, request_.content_type);
+      req.body() = request_.body;
+      req.prepare_payload();  // Content-Length
+    } else {
+      if (request_.validators.etag) req.set(http::field::if_none_match, *request_.validators.etag);
+      if (request_.validators.last_modified) {
+        req.set(http::field::if_modified_since, *request_.validators.last_modified);
+      }
     }
+    // From here the server may act on the request, whatever happens next (RetryPolicy::may_resend).
+    request_started_ = true;
     if (auto [ec, n] = co_await http::async_write(stream, req, kToken); ec) co_return io_error(ec);
 
     phase_ = Phase::kHeader;
@@ -238,6 +254,7 @@ class HopRunner {
     read_options.body_limit = request_.body_limit;
     read_options.url_text = url_.text;
     read_options.host_port = url_.host_port();
+    read_options.any_2xx = post;
     read_options.on_read_error = [this](const error_code& ec, ResponseStage) { return io_error(ec); };
     read_options.before_body = [this]() -> std::optional<FetchError> {
       phase_ = Phase::kBody;
@@ -245,7 +262,7 @@ class HopRunner {
       return std::nullopt;
     };
     HopResult hop = co_await read_response(stream, read_options);
-    if (hop && hop->status == 200) {
+    if (hop && hop->status >= 200 && hop->status <= 299) {
       // The message is complete by its own framing. Not waiting for the server's close_notify is deliberate
       // (many servers skip it; reliability.md §1.8): the connection is simply closed.
       error_code ignored;
@@ -352,6 +369,7 @@ class HopRunner {
   const HttpsFetcherOptions& options_;
   const std::string& user_agent_;
   Phase phase_ = Phase::kResolve;
+  bool& request_started_;
 };
 
 }  // namespace
@@ -375,9 +393,10 @@ HttpsFetcher::~HttpsFetcher() = default;
 
 namespace {
 
-// One attempt: the redirect chain, all within one deadline.
+// One attempt: the redirect chain, all within one deadline. `request_started`: some of a request was written.
 asio::awaitable<FetchResult> fetch_attempt(const FetchRequest& request, ssl::context& ctx,
-                                           const HttpsFetcherOptions& options, const std::string& user_agent) {
+                                           const HttpsFetcherOptions& options, const std::string& user_agent,
+                                           bool& request_started) {
   const Clock::time_point deadline = Clock::now() + request.deadline;
   std::string url = request.url;
   std::set<std::string> seen;
@@ -391,13 +410,19 @@ asio::awaitable<FetchResult> fetch_attempt(const FetchRequest& request, ssl::con
     if (!seen.insert(parsed->text).second) {
       co_return make_error(FetchErrorKind::kRedirect, "redirect loop at " + parsed->text);
     }
-    HopRunner runner(*parsed, request, ctx, deadline, options, user_agent);
+    HopRunner runner(*parsed, request, ctx, deadline, options, user_agent, request_started);
     auto hop = co_await runner.run();
     if (!hop) co_return hop.error();
     if (!hop->location) {
       hop->response.final_url = parsed->text;
       hop->response.redirects = redirects;
       co_return std::move(hop->response);
+    }
+    if (request.method != HttpMethod::kGet) {
+      // Re-sending a body to wherever a redirect points is not something to do silently (and 301/302/303 would
+      // turn it into a GET). The Location is not repeated: a webhook URL is a secret, and so may be its sibling.
+      co_return make_error(FetchErrorKind::kRedirect, "not following redirect " + std::to_string(hop->status) +
+                                                          " of a " + std::string(to_string(request.method)));
     }
     if (redirects >= request.max_redirects) {
       co_return make_error(FetchErrorKind::kRedirect,
@@ -435,16 +460,23 @@ asio::awaitable<FetchResult> HttpsFetcher::fetch(FetchRequest request) {
     const RetryPolicy policy(request.retry);
     auto executor = co_await asio::this_coro::executor;
     for (int attempt = 1;; ++attempt) {
-      FetchResult result = co_await fetch_attempt(request, *ctx, state_->options, state_->user_agent);
+      bool request_started = false;
+      FetchResult result = co_await fetch_attempt(request, *ctx, state_->options, state_->user_agent, request_started);
       if (result) {
         result->attempts = attempt;
         result->elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
         co_return result;
       }
-      const RetryDecision decision = policy.decide(attempt, result.error(), state_->rng);
+      const bool idempotent = request.method == HttpMethod::kGet;
+      const RetryDecision decision = idempotent || RetryPolicy::may_resend(result.error(), request_started)
+                                         ? policy.decide(attempt, result.error(), state_->rng)
+                                         : RetryDecision{};
       if (!decision.retry) {
-        if (attempt > 1) result.error().message += " (after " + std::to_string(attempt) + " attempts)";
-        co_return result;
+        if (attempt == 1) co_return result;
+        // result::error() returns a copy: amend that and return it.
+        FetchError error = result.error();
+        error.message += " (after " + std::to_string(attempt) + " attempts)";
+        co_return error;
       }
       asio::steady_timer backoff(executor, decision.delay);
       co_await backoff.async_wait(kToken);

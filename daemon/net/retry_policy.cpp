@@ -21,6 +21,11 @@ bool RetryPolicy::is_transient(const FetchError& error) {
   }
 }
 
+bool RetryPolicy::may_resend(const FetchError& error, bool request_started) {
+  if (!request_started) return is_transient(error);
+  return error.kind == FetchErrorKind::kHttpStatus && (error.http_status == 429 || error.http_status == 503);
+}
+
 RetryDecision RetryPolicy::decide(int attempt, const FetchError& error, double unit_random) const {
   if (attempt < 1 || attempt >= config_.max_attempts || !is_transient(error)) return {};
   if (error.retry_after && *error.retry_after > config_.max_retry_after) return {};

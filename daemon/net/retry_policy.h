@@ -24,6 +24,14 @@ class RetryPolicy {
   // Never: other 4xx, TLS, config, redirect, proxy, size and decode errors (retrying cannot change them).
   static bool is_transient(const FetchError& error);
 
+  // For a request that is not idempotent (a webhook POST): may it be sent again? Only when it certainly was not
+  // acted on: the attempt failed before any of the request was written (DNS, connect, TLS: `request_started` is
+  // false) and the failure is transient, or the server answered 429 or 503, which refuse a request unprocessed
+  // (RFC 6585 §4, RFC 9110 §15.6.4), with or without a Retry-After. A timeout, a cut response or another 5xx after
+  // the request went out is ambiguous: it is returned to the caller, which keeps the alert and tries again on its
+  // own schedule, rather than risk a duplicate here.
+  static bool may_resend(const FetchError& error, bool request_started);
+
   // `attempt` is the 1-based number of the attempt that just failed; `unit_random` is uniform in [0, 1).
   // Backoff: base = min(max_backoff, initial_backoff * 2^(attempt-1)), delay = base/2 + unit_random * base/2
   // ("equal jitter": never less than half the base, so a herd still spreads out). A Retry-After replaces the

@@ -11,7 +11,9 @@
 //   (d) the canonical text is a fixed point: format(parse(format(x))) == format(x);
 //   (e) format_ipv4/format_ipv6 of a value taken from the input bytes parse back to that value, inet_pton
 //       agrees, and the text equals inet_ntop's except where glibc uses the deprecated IPv4-compatible form;
-//   (f) error messages and normalization notes are printable ASCII of bounded length (they reach logs).
+//   (f) error messages and normalization notes are printable ASCII of bounded length (they reach logs);
+//   (g) the one-pass reading of common forms, parse_plain_ip_entry, returns nothing or exactly what parse_ip_entry
+//       returns, and returns it for every canonical prefix and address text (the forms published lists use).
 #include "fuzz_check.h"
 #include "model/ip_address.h"
 #include "model/ip_entry.h"
@@ -19,6 +21,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -321,6 +324,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_entry(token, *ours);
   } else {
     check_message(ours.error().message);
+  }
+
+  // (g)
+  if (const auto plain = parse_plain_ip_entry(token)) {
+    FUZZ_CHECK(ours.has_value() && *plain == *ours,
+               "parse_plain_ip_entry = " + describe(*plain) + ", parse_ip_entry " +
+                   (ours ? "= " + describe(*ours) : "rejected: " + ours.error().message));
+  }
+  if (ours && (ours->form == EntryForm::kPrefix || ours->form == EntryForm::kAddress) && !ours->v4_mapped) {
+    // The canonical text of an accepted prefix or address is a plain form.
+    std::array<char, kMaxIpv6Text> buf{};
+    std::string text = ours->family == Family::kV4
+                           ? std::string(buf.data(), format_ipv4(static_cast<std::uint32_t>(ours->first), buf.data()))
+                           : std::string(buf.data(), format_ipv6(ours->first, buf.data()));
+    if (ours->form == EntryForm::kPrefix) {
+      int host = 0;  // last - first is 2^host - 1
+      const U128 span = ours->last - ours->first;
+      while (host < address_bits(ours->family) && ((span >> host) & 1) != 0) ++host;
+      text += "/" + std::to_string(address_bits(ours->family) - host);
+    }
+    const auto again = parse_plain_ip_entry(text);
+    auto expected = *ours;
+    expected.host_bits_cleared = false;
+    FUZZ_CHECK(again.has_value() && *again == expected, "parse_plain_ip_entry(\"" + text + "\") " +
+                                                            (again ? "= " + describe(*again) : "refused") +
+                                                            ", expected " + describe(expected));
   }
 
   check_format(data, size);

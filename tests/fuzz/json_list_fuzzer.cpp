@@ -11,7 +11,12 @@
 //     a filter): evaluation is deterministic; every selected string has a non-empty printable path; the number
 //     of strings equals the number of values visited when each is a string, or the sum of array sizes; and
 //     extract_json either accepts with exactly that many entries (IP + domain), or rejects with a printable
-//     message that, for an invalid entry, names the path of one of the selected strings.
+//     message that, for an invalid entry, names the path of one of the selected strings;
+//   - the streaming extraction (extract_json, JsonListReader: no document, selectors evaluated on the parser's
+//     events) gives exactly what the document walk gives (extract_json_value on parse_json_document), error
+//     message for error message, whether the bytes come whole, in pieces of pseudo-random sizes drawn from the
+//     input, or byte by byte; for one section per selector, and for a spec that interleaves several selectors,
+//     sections, skip rules and a change token.
 #include "feeds/json_list.h"
 #include "fuzz_check.h"
 
@@ -69,6 +74,59 @@ bool same_up_to_double_rounding(const boost::json::value& a, const boost::json::
     return true;
   }
   return a == b;
+}
+
+std::string describe_list(const feeds::ExtractedList& l) {
+  std::string out = "sections";
+  for (const auto& s : l.sections) {
+    out += " [" + escape_all(s.name) + ": " + std::to_string(s.ip_entries) + " ip, " +
+           std::to_string(s.domain_entries) + " domain;";
+    for (const auto& c : s.ips.to_cidr_strings()) out += " " + c;
+    for (const auto& d : s.domains) out += " " + escape_all(d.to_string());
+    out += "]";
+  }
+  out += " token " + (l.change_token ? escape_all(*l.change_token) : std::string("-"));
+  for (const auto& w : l.warnings) out += " | " + escape_all(w);
+  return out + " rejected " + std::to_string(l.rejected_tokens);
+}
+
+std::string describe_result(const model::ParseResult<feeds::ExtractedList>& r) {
+  return r ? describe_list(*r) : "error: " + escape_all(r.error().message);
+}
+
+// Pieces of 1 to 64 bytes (now and then up to 1 KiB), from a generator seeded by the input.
+model::ParseResult<feeds::ExtractedList> extract_in_pieces(std::string_view bytes, const feeds::JsonListSpec& spec,
+                                                           std::uint64_t seed, bool byte_by_byte) {
+  feeds::JsonListReader reader(spec);
+  std::uint64_t x = seed | 1;
+  for (std::size_t at = 0; at < bytes.size();) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    const std::size_t size = byte_by_byte ? 1 : (x % 16 == 0 ? 1 + x % 1024 : 1 + x % 64);
+    reader.write(bytes.substr(at, size));
+    at += size;
+  }
+  return reader.finish();
+}
+
+// The streaming extraction against the walk over the parsed document (or the document's own error).
+void check_streaming(std::string_view bytes, const model::ParseResult<boost::json::value>& doc,
+                     const feeds::JsonListSpec& spec, std::uint64_t seed) {
+  const auto reference = doc ? feeds::extract_json_value(*doc, spec)
+                             : model::ParseResult<feeds::ExtractedList>(model::ParseError{doc.error().message});
+  const auto expected = describe_result(reference);
+  const auto whole = describe_result(feeds::extract_json(bytes, spec));
+  FUZZ_CHECK(whole == expected, "streaming extraction differs from the document walk:\n    stream:   " + whole +
+                                    "\n    document: " + expected);
+  const auto pieces = describe_result(extract_in_pieces(bytes, spec, seed, false));
+  FUZZ_CHECK(pieces == expected, "extraction in pieces differs from the document walk:\n    pieces:   " + pieces +
+                                     "\n    document: " + expected);
+  if (bytes.size() <= 512) {
+    const auto bytewise = describe_result(extract_in_pieces(bytes, spec, seed, true));
+    FUZZ_CHECK(bytewise == expected, "extraction byte by byte differs from the document walk:\n    bytes:    " +
+                                         bytewise + "\n    document: " + expected);
+  }
 }
 
 void check_selector(const feeds::JsonSelector& selector, const boost::json::value& doc) {
@@ -144,6 +202,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   feeds::JsonLimits limits;
   limits.max_bytes = 1 << 20;
   auto doc = feeds::parse_json_document(bytes, limits);
+
+  std::uint64_t seed = 14695981039346656037ULL;  // FNV-1a of the input: the same pieces on every run
+  for (char c : input) seed = (seed ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  for (const auto& selector : selectors) {
+    feeds::JsonListSpec one;
+    one.limits = limits;
+    one.sections.push_back({"", {selector}});
+    check_streaming(bytes, doc, one, seed);
+  }
+  // Several selectors at once, in two sections, with skip rules and the first selector as the change token.
+  feeds::JsonListSpec mixed;
+  mixed.limits = limits;
+  mixed.sections.push_back({"a", {selectors.front(), selectors[1]}});
+  mixed.sections.push_back({"b", {selectors[2], selectors.back(), selectors.front()}});
+  mixed.change_token = selectors.front();
+  mixed.skip_tokens = {"x.example", "192.0.2.1"};
+  check_streaming(bytes, doc, mixed, seed);
+
   if (!doc) {
     check_message(doc.error().message, "document");
     return 0;

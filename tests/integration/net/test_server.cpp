@@ -207,6 +207,7 @@ struct TestServer::Impl {
     record.target = std::string(request.target());
     record.path = record.target.substr(0, record.target.find('?'));
     for (const auto& field : request) record.headers.emplace_back(field.name_string(), field.value());
+    record.body = request.body();
     if (const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name)) record.sni = sni;
     Route handler;
     int hit = 0;

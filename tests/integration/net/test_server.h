@@ -29,7 +29,8 @@ struct RecordedRequest {
   std::string target;  // as sent, with any query
   std::string path;    // target without the query
   Headers headers;
-  std::string sni;  // empty: the client sent none
+  std::string body;  // as received (a POST's)
+  std::string sni;   // empty: the client sent none
 
   // Value of the first field with this name (case-insensitive), or nullopt.
   std::optional<std::string> header(std::string_view name) const;

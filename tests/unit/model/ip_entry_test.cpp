@@ -440,5 +440,75 @@ TEST(DescribeNormalization, MappedAndBoth) {
   EXPECT_THAT(Described("::ffff:192.0.2.1"), AllOf(HasSubstr("IPv4-mapped"), HasSubstr("kept as IPv6")));
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// The one-pass reading of the common forms
+
+// What parse_plain_ip_entry returns, rendered, or "-" for nothing.
+std::string Plain(std::string_view token) {
+  const auto e = parse_plain_ip_entry(token);
+  return e ? Describe(*e) : "-";
+}
+
+TEST(ParsePlainIpEntry, CommonFormsAsTheGeneralParserReadsThem) {
+  for (const char* token : {"4.145.74.52/30",
+                            "0.0.0.0/0",
+                            "255.255.255.255",
+                            "192.0.2.1/24",
+                            "10.0.0.0/8",
+                            "1.178.86.0/24",
+                            "2603:1000:4::/56",
+                            "2001:DB8::1",
+                            "2001:db8::/32",
+                            "::",
+                            "::1",
+                            "1::",
+                            "1::2",
+                            "1:2:3:4:5:6:7:8",
+                            "1:2:3:4:5:6:7::",
+                            "::2:3:4:5:6:7:8",
+                            "fe80::/10",
+                            "::/0",
+                            "2001:db8::1/128",
+                            "2001:db8::1/64",
+                            "::ffff:c000:201/128"}) {
+    EXPECT_EQ(Plain(token), Parsed(token)) << token;
+  }
+}
+
+TEST(ParsePlainIpEntry, EverythingElseIsLeftToTheGeneralParser) {
+  // Other forms, and every error: parse_ip_entry accepts or says why.
+  for (const char* token : {"",
+                            "1.2.3",
+                            "1.2.3.4.5",
+                            "01.2.3.4",
+                            "1.2.3.4/08",
+                            "1.2.3.4/33",
+                            "1.2.3.4/",
+                            "1.2.3.4x",
+                            "256.1.1.1",
+                            "1.2.3.4/255.255.255.0",
+                            "1.2.3.4-1.2.3.5",
+                            "1.2.3.4/+8",
+                            "10.0.0.1/7",
+                            "::ffff:1.2.3.4",
+                            "1:2:3:4:5:6:7:8:9",
+                            "1:2:3:4:5:6:7:8::",
+                            "1::2::3",
+                            ":::",
+                            "1:::2",
+                            ":1",
+                            "1:",
+                            "1:2",
+                            "12345::",
+                            "2001:db8::/129",
+                            "2001:db8::1%eth0",
+                            "2001:db8::1/15",
+                            "::ffff:2:0:0b0:",
+                            "1::2:",
+                            "a.example"}) {
+    EXPECT_EQ(Plain(token), "-") << token << " -> " << Parsed(token);
+  }
+}
+
 }  // namespace
 }  // namespace allowdrift::model

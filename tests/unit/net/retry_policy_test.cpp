@@ -120,5 +120,23 @@ TEST(RetryAfter, Parses) {
   EXPECT_EQ(parse_retry_after("Fri, 27 Nov 2026 12:00:30 UTC", now), std::nullopt);
 }
 
+// A POST is sent again only when it certainly was not acted on.
+TEST(RetryPolicy, MayResendNonIdempotentRequest) {
+  // Nothing written yet: every transient failure may be retried.
+  EXPECT_TRUE(RetryPolicy::may_resend(error_of(FetchErrorKind::kDns), false));
+  EXPECT_TRUE(RetryPolicy::may_resend(error_of(FetchErrorKind::kConnect), false));
+  EXPECT_TRUE(RetryPolicy::may_resend(error_of(FetchErrorKind::kTimeout), false));
+  EXPECT_FALSE(RetryPolicy::may_resend(error_of(FetchErrorKind::kTls), false));
+  // Written: only the server's explicit "not processed".
+  EXPECT_TRUE(RetryPolicy::may_resend(error_of(FetchErrorKind::kHttpStatus, 429), true));
+  EXPECT_TRUE(RetryPolicy::may_resend(error_of(FetchErrorKind::kHttpStatus, 503, seconds{2}), true));
+  EXPECT_TRUE(RetryPolicy::may_resend(error_of(FetchErrorKind::kHttpStatus, 503), true));
+  EXPECT_FALSE(RetryPolicy::may_resend(error_of(FetchErrorKind::kHttpStatus, 500), true));
+  EXPECT_FALSE(RetryPolicy::may_resend(error_of(FetchErrorKind::kHttpStatus, 502), true));
+  EXPECT_FALSE(RetryPolicy::may_resend(error_of(FetchErrorKind::kTimeout), true));
+  EXPECT_FALSE(RetryPolicy::may_resend(error_of(FetchErrorKind::kTruncated), true));
+  EXPECT_FALSE(RetryPolicy::may_resend(error_of(FetchErrorKind::kConnect), true));
+}
+
 }  // namespace
 }  // namespace allowdrift::net

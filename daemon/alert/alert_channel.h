@@ -1,0 +1,22 @@
+// The interface every alert channel implements. Delivery failures are values: the caller logs them and keeps the
+// event pending so that nothing is lost; a channel never throws for an unreachable peer.
+#pragma once
+
+#include "alert/alert_event.h"
+
+#include <optional>
+#include <string>
+
+namespace allowdrift::alert {
+
+class AlertChannel {
+ public:
+  virtual ~AlertChannel() = default;
+  // A short name for logs: "syslog /dev/log facility=daemon", "webhook https://hooks.slack.com",
+  // "exec /usr/local/bin/page" (never a secret URL, never exec arguments).
+  virtual std::string describe() const = 0;
+  // nullopt when delivered; otherwise why not.
+  virtual std::optional<std::string> deliver(const AlertEvent& event) = 0;
+};
+
+}  // namespace allowdrift::alert

@@ -1,0 +1,210 @@
+#include "app/alerter.h"
+
+#include <algorithm>
+
+namespace allowdrift::app {
+namespace {
+
+constexpr std::size_t kSample = 10;  // entries named in one event; the count says how many there are
+
+alert::Severity severity_of(diff::CheckStatus status) {
+  switch (status) {
+    case diff::CheckStatus::kCritical:
+      return alert::Severity::kCritical;
+    case diff::CheckStatus::kWarning:
+      return alert::Severity::kWarning;
+    case diff::CheckStatus::kOk:
+      return alert::Severity::kNotice;
+    case diff::CheckStatus::kUnknown:
+      break;
+  }
+  return alert::Severity::kWarning;
+}
+
+void add_sample(alert::AlertEvent& e, std::string_view role, const std::vector<std::string>& items) {
+  for (std::size_t i = 0; i < items.size() && i < kSample; ++i) e.sample.emplace_back(std::string(role), items[i]);
+}
+
+std::vector<std::string> domains_text(const std::vector<model::DomainPattern>& ds) {
+  std::vector<std::string> out;
+  for (const auto& d : ds) out.push_back(d.to_string());
+  return out;
+}
+
+}  // namespace
+
+Alerter::Alerter(store::AlertStore& records, std::vector<ChannelEntry>& channels, std::chrono::seconds reminder,
+                 Log log)
+    : records_(records), channels_(channels), reminder_ms_(reminder.count() * 1000), log_(std::move(log)) {}
+
+bool Alerter::deliver(const alert::AlertEvent& event) {
+  bool any = channels_.empty();  // with no channel configured, the report and the logs are the alert
+  for (auto& c : channels_) {
+    const auto& filter = c.config.events;
+    if (!filter.empty() && std::find(filter.begin(), filter.end(), event.kind) == filter.end()) continue;
+    if (static_cast<int>(event.severity) > static_cast<int>(c.config.min_severity)) continue;
+    if (const auto failed = c.channel->deliver(event)) {
+      log_("alert not delivered channel=" + c.channel->describe() +
+           " event=" + std::string(alert::to_string(event.kind)) + " error=" + *failed);
+    } else {
+      any = true;
+      ++delivered_;
+    }
+  }
+  return any;
+}
+
+void Alerter::observe(const std::string& key, bool active, const std::string& fingerprint, std::int64_t now_ms,
+                      const std::function<std::optional<alert::AlertEvent>(diff::Change)>& make) {
+  const auto previous = records_.load(key);
+  const auto s = diff::step(previous, key, active, fingerprint, now_ms, reminder_ms_);
+  if (s.change == diff::Change::kNone) {
+    if (!previous || *previous != s.record) records_.save(s.record);
+    return;
+  }
+  auto event = make(s.change);
+  if (event) {
+    event->at_ms = now_ms;
+    if (!deliver(*event)) return;  // keep the old record: tried again next time
+  }
+  records_.save(s.record);
+}
+
+void Alerter::source_refreshed(const config::SourceConfig& source, const RefreshOutcome& outcome,
+                               int consecutive_failures, std::int64_t now_ms) {
+  if (outcome.kind == RefreshKind::kChanged) {
+    // Each accepted change happens once (it is a new snapshot), so it needs no state record.
+    alert::AlertEvent e;
+    e.kind = alert::EventKind::kUpstreamChanged;
+    e.severity = alert::Severity::kNotice;
+    e.source = source.name;
+    e.summary = "source " + source.name + " published a new list: " + std::to_string(outcome.added.size()) +
+                " added, " + std::to_string(outcome.removed.size()) + " removed";
+    e.fields = {{"added", std::to_string(outcome.added.size())}, {"removed", std::to_string(outcome.removed.size())}};
+    if (outcome.snapshot_id) e.fields.emplace_back("snapshot", std::to_string(*outcome.snapshot_id));
+    add_sample(e, "added", outcome.added);
+    add_sample(e, "removed", outcome.removed);
+    e.at_ms = now_ms;
+    deliver(e);
+  }
+  if (outcome.kind == RefreshKind::kSuspect) {
+    observe("suspect:" + source.name, true, diff::fingerprint_of(outcome.message), now_ms, [&](diff::Change c) {
+      if (c != diff::Change::kOpened && c != diff::Change::kChanged) return std::optional<alert::AlertEvent>{};
+      alert::AlertEvent e;
+      e.kind = alert::EventKind::kSuspectHeld;
+      e.severity = alert::Severity::kWarning;
+      e.source = source.name;
+      e.summary = "source " + source.name + ": new list held back as suspect: " + outcome.message;
+      return std::optional<alert::AlertEvent>{e};
+    });
+  } else if (outcome.kind != RefreshKind::kFailed && outcome.kind != RefreshKind::kRejected) {
+    observe("suspect:" + source.name, false, "", now_ms,
+            [](diff::Change) { return std::optional<alert::AlertEvent>{}; });
+  }
+  const bool failing = consecutive_failures >= source.fetch.fail_alert_after;
+  const bool ok = !outcome.failed();
+  if (!failing && !ok) return;  // a failure below the threshold: wait and see
+  observe("fetch:" + source.name, failing, outcome.error_kind, now_ms, [&](diff::Change c) {
+    alert::AlertEvent e;
+    e.source = source.name;
+    if (c == diff::Change::kResolved) {
+      e.kind = alert::EventKind::kFetchRecovered;
+      e.severity = alert::Severity::kNotice;
+      e.summary = "source " + source.name + " fetched again";
+    } else {
+      e.kind = alert::EventKind::kFetchFailing;
+      e.severity = alert::Severity::kError;
+      e.summary = "source " + source.name + ": " + std::to_string(consecutive_failures) +
+                  " failed fetches in a row: " + outcome.message;
+      e.fields = {{"failures", std::to_string(consecutive_failures)}, {"error", outcome.error_kind}};
+    }
+    return std::optional<alert::AlertEvent>{e};
+  });
+}
+
+void Alerter::source_age(const config::SourceConfig& source, std::optional<std::int64_t> age_ms, std::int64_t now_ms) {
+  const auto max_age_ms = source.fetch.max_age.count() * 1000;
+  const bool stale = age_ms && *age_ms > max_age_ms;
+  observe("age:" + source.name, stale, "stale", now_ms, [&](diff::Change c) {
+    if (c == diff::Change::kResolved) return std::optional<alert::AlertEvent>{};  // fetch_recovered says it
+    alert::AlertEvent e;
+    e.kind = alert::EventKind::kDataStale;
+    e.severity = alert::Severity::kWarning;
+    e.source = source.name;
+    e.summary = "source " + source.name + ": last accepted list is " + std::to_string(*age_ms / 3'600'000) +
+                "h old, over max_age";
+    e.fields = {{"age_s", std::to_string(*age_ms / 1000)}};
+    return std::optional<alert::AlertEvent>{e};
+  });
+}
+
+void Alerter::target_read(const config::TargetConfig& target, const std::string& error, std::int64_t now_ms) {
+  observe("target:" + target.name, !error.empty(), diff::fingerprint_of(error), now_ms, [&](diff::Change c) {
+    alert::AlertEvent e;
+    e.target = target.name;
+    if (c == diff::Change::kResolved) {
+      e.kind = alert::EventKind::kTargetRecovered;
+      e.severity = alert::Severity::kNotice;
+      e.summary = "target " + target.name + " can be read again";
+    } else {
+      e.kind = alert::EventKind::kTargetUnreadable;
+      e.severity = alert::Severity::kError;
+      e.summary = "target " + target.name + " (" + target.spec.text + ") cannot be read: " + error;
+    }
+    return std::optional<alert::AlertEvent>{e};
+  });
+}
+
+void Alerter::check_evaluated(const config::CheckConfig& check, const diff::CheckResult& result, std::int64_t now_ms) {
+  if (result.status == diff::CheckStatus::kUnknown) return;  // the source and target events say why
+  const auto missing = result.missing_ips.to_cidr_strings();
+  const auto stale = result.stale_ips.to_cidr_strings();
+  const auto missing_d = domains_text(result.missing_domains);
+  const auto stale_d = domains_text(result.stale_domains);
+  std::string canonical;
+  for (const auto* list : {&missing, &missing_d}) {
+    for (const auto& s : *list) canonical += "-" + s + "\n";
+  }
+  for (const auto* list : {&stale, &stale_d}) {
+    for (const auto& s : *list) canonical += "+" + s + "\n";
+  }
+  observe("check:" + check.name, result.drifting(), diff::fingerprint_of(canonical), now_ms, [&](diff::Change c) {
+    alert::AlertEvent e;
+    e.check = check.name;
+    e.target = check.target;
+    switch (c) {
+      case diff::Change::kOpened:
+        e.kind = alert::EventKind::kDriftNew;
+        break;
+      case diff::Change::kChanged:
+        e.kind = alert::EventKind::kDriftChanged;
+        break;
+      case diff::Change::kReminder:
+        e.kind = alert::EventKind::kDriftReminder;
+        break;
+      case diff::Change::kResolved:
+        e.kind = alert::EventKind::kDriftResolved;
+        break;
+      case diff::Change::kNone:
+        break;
+    }
+    const std::size_t n_missing = missing.size() + missing_d.size();
+    const std::size_t n_stale = stale.size() + stale_d.size();
+    if (c == diff::Change::kResolved) {
+      e.severity = alert::Severity::kNotice;
+      e.summary = "check " + check.name + ": target " + check.target + " matches the published lists again";
+    } else {
+      e.severity = severity_of(result.status);
+      e.summary = "check " + check.name + ": " + std::to_string(n_missing) + " published entries missing from " +
+                  check.target + ", " + std::to_string(n_stale) + " stale";
+      add_sample(e, "missing", missing);
+      add_sample(e, "missing", missing_d);
+      add_sample(e, "stale", stale);
+      add_sample(e, "stale", stale_d);
+    }
+    e.fields = {{"missing", std::to_string(n_missing)}, {"stale", std::to_string(n_stale)}};
+    return std::optional<alert::AlertEvent>{e};
+  });
+}
+
+}  // namespace allowdrift::app

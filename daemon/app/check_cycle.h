@@ -1,0 +1,60 @@
+// One pass over the configuration: refresh the sources, read the targets, evaluate every check and alert on what
+// changed. `allowdrift --once` runs it once; the daemon runs its parts on their own timers.
+#pragma once
+
+#include "app/alerter.h"
+#include "app/source_refresh.h"
+#include "config/config.h"
+#include "diff/check_evaluation.h"
+#include "firewall/allowlist_reader.h"
+#include "store/drift_log.h"
+#include "store/snapshot_store.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace allowdrift::app {
+
+struct TargetState {
+  std::string name;
+  std::string spec;
+  std::optional<firewall::Allowlist> allowlist;  // nullopt: unreadable
+  std::string error_kind;                        // "permission", "not-found", ...
+  std::string error;
+};
+
+struct CycleReport {
+  std::vector<RefreshOutcome> refreshes;
+  std::vector<std::string> skipped;  // sources not refreshed: the run's deadline passed
+  std::vector<TargetState> targets;
+  std::vector<diff::CheckResult> checks;
+  diff::CheckStatus status = diff::CheckStatus::kUnknown;  // worst of the checks; unknown if any input failed
+  std::int64_t at_ms = 0;
+};
+
+// Reads one target now (blocking: tools run with a timeout, netlink dumps are bounded by the set's size).
+TargetState read_target(const config::TargetConfig& target);
+
+// Evaluates one check from the store's last accepted lists and the target states read in this pass.
+diff::CheckResult evaluate(const config::Config& config, const config::CheckConfig& check, store::SnapshotStore& store,
+                           const std::map<std::string, TargetState>& targets,
+                           const std::map<std::string, RefreshOutcome>& refreshes, std::int64_t now_ms);
+
+// Consecutive failed attempts at the head of the source's fetch history.
+int consecutive_failures(store::SnapshotStore& store, const std::string& source);
+
+// Keeps the result in the drift log (for `allowdrift status`).
+void record_result(store::DriftLog& log, const diff::CheckResult& result, std::int64_t at_ms);
+
+boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, RefreshContext context, Alerter& alerter,
+                                              store::DriftLog& drift_log,
+                                              std::chrono::steady_clock::time_point deadline);
+
+std::int64_t unix_ms_now();
+
+}  // namespace allowdrift::app

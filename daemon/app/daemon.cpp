@@ -1,0 +1,330 @@
+#include "app/daemon.h"
+
+#include "app/check_cycle.h"
+#include "app/make_channels.h"
+#include "app/state_dir.h"
+#include "config/config_loader.h"
+#include "config/quantity.h"
+#include "net/https_fetcher.h"
+#include "store/alert_store.h"
+#include "store/state_db.h"
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <malloc.h>
+
+#include <csignal>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+
+namespace allowdrift::app {
+namespace {
+
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr int kExitConfig = 78;
+
+// The state one configuration runs with; replaced whole on a successful reload.
+struct Generation {
+  config::Config config;
+  std::vector<ChannelEntry> channels;
+  std::unique_ptr<Alerter> alerter;
+  std::map<std::string, TargetState> targets;             // last reading of each target
+  std::map<std::string, firewall::ChangeSignal> signals;  // with the signal it was read under
+  std::map<std::string, std::chrono::steady_clock::time_point> read_at;
+  std::map<std::string, RefreshOutcome> refreshes;          // last outcome of each source
+  std::vector<std::shared_ptr<asio::steady_timer>> timers;  // cancelled on reload and stop
+  bool stopped = false;
+};
+
+class Daemon {
+ public:
+  Daemon(asio::io_context& io, DaemonOptions options, StateDirectory state, store::Database& db)
+      : io_(io), options_(std::move(options)), state_(std::move(state)), snapshots_(db), records_(db), drift_log_(db) {}
+
+  bool start(config::Config config) {
+    auto channels = make_channels(config);
+    if (!channels) {
+      spdlog::error("config rejected error=\"{}\"", channels.error());
+      return false;
+    }
+    auto gen = std::make_shared<Generation>();
+    gen->config = std::move(config);
+    gen->channels = std::move(*channels);
+    gen->alerter = std::make_unique<Alerter>(records_, gen->channels, gen->config.reminder,
+                                             [](const std::string& line) { spdlog::warn("{}", line); });
+    current_ = gen;
+    // Targets first, so the first evaluation after a source's fetch has the local side; then the sources,
+    // staggered over the first minute so that ten sources do not all connect in the same second.
+    for (const auto& t : gen->config.targets) asio::co_spawn(io_, target_loop(gen, t.name), asio::detached);
+    const auto n = gen->config.sources.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto stagger = milliseconds{static_cast<std::int64_t>(i * 60'000 / std::max<std::size_t>(n, 1))};
+      asio::co_spawn(io_, source_loop(gen, gen->config.sources[i].name, stagger), asio::detached);
+    }
+    status(*gen);
+    return true;
+  }
+
+  void stop() {
+    if (current_) halt(*current_);
+  }
+
+  void reload() {
+    ::sd_notify(0, "RELOADING=1");
+    auto loaded = config::load_config(options_.config_path);
+    if (!loaded) {
+      for (const auto& m : loaded.error().messages) spdlog::error("reload rejected, old config kept: {}", m);
+      ::sd_notify(0, "READY=1\nSTATUS=reload rejected: the previous configuration keeps running");
+      return;
+    }
+    if (!options_.state_dir.empty()) loaded->state_dir = options_.state_dir;
+    if (loaded->state_dir != state_.path()) {
+      spdlog::error("reload rejected, old config kept: state_dir cannot change on reload ({} -> {}); restart instead",
+                    state_.path(), loaded->state_dir);
+      ::sd_notify(0, "READY=1");
+      return;
+    }
+    auto old = current_;
+    if (!start(std::move(*loaded))) {
+      current_ = old;
+      ::sd_notify(0, "READY=1");
+      return;
+    }
+    halt(*old);
+    spdlog::info("config reloaded path={}", options_.config_path);
+    ::sd_notify(0, "READY=1");
+  }
+
+ private:
+  // Hands the heap pages freed by a fetch, parse and diff back to the kernel before hours of sleep. glibc's free()
+  // returns only the top of the heap, so the pages of a few-MB document stayed resident between fetches: about
+  // 5 MB of the idle RSS with ten sources (bench/daemon_bench.sh). malloc_trim(0) also releases free pages inside
+  // the heap (https://man7.org/linux/man-pages/man3/malloc_trim.3.html).
+  static void release_free_memory() { ::malloc_trim(0); }
+
+  static void halt(Generation& gen) {
+    gen.stopped = true;
+    for (auto& t : gen.timers) t->cancel();
+  }
+
+  // Sleeps on a timer the generation can cancel; false when the generation stopped.
+  asio::awaitable<bool> sleep(const std::shared_ptr<Generation>& gen, milliseconds d) {
+    auto timer = std::make_shared<asio::steady_timer>(io_, d);
+    gen->timers.push_back(timer);
+    boost::system::error_code ec;
+    co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    std::erase(gen->timers, timer);
+    co_return !gen->stopped;
+  }
+
+  milliseconds jittered(seconds interval) {
+    std::uniform_real_distribution<double> spread(0.9, 1.1);  // +-10%: sources drift apart over time
+    return milliseconds{static_cast<std::int64_t>(static_cast<double>(interval.count()) * 1000 * spread(rng_))};
+  }
+
+  asio::awaitable<void> source_loop(std::shared_ptr<Generation> gen, std::string name, milliseconds first) {
+    if (!co_await sleep(gen, first)) co_return;
+    for (;;) {
+      const auto* source = gen->config.find_source(name);
+      if (source == nullptr) co_return;
+      try {
+        net::HttpsFetcher fetcher;
+        auto outcome = co_await refresh_source(*source, {fetcher, snapshots_, gen->config.proxy});
+        if (gen->stopped) co_return;
+        log_refresh(outcome);
+        const auto now = unix_ms_now();
+        gen->alerter->source_refreshed(*source, outcome, consecutive_failures(snapshots_, name), now);
+        const auto last = snapshots_.last_accepted(name);
+        gen->alerter->source_age(*source, last ? std::optional<std::int64_t>(now - last->confirmed_at) : std::nullopt,
+                                 now);
+        const bool changed = outcome.kind == RefreshKind::kChanged || outcome.kind == RefreshKind::kBaseline;
+        gen->refreshes[name] = std::move(outcome);
+        // A new list: re-read the targets it is compared with (they may have been updated for it), then evaluate.
+        evaluate_checks(
+            *gen,
+            [&](const config::CheckConfig& c) {
+              return std::find(c.sources.begin(), c.sources.end(), name) != c.sources.end();
+            },
+            changed);
+      } catch (const std::exception& e) {
+        spdlog::error("source cycle failed source={} error=\"{}\"", name, e.what());
+      }
+      status(*gen);
+      release_free_memory();
+      if (!co_await sleep(gen, jittered(source->fetch.interval))) co_return;
+    }
+  }
+
+  asio::awaitable<void> target_loop(std::shared_ptr<Generation> gen, std::string name) {
+    for (;;) {
+      const auto* target = gen->config.find_target(name);
+      if (target == nullptr) co_return;
+      try {
+        if (poll_target(*gen, *target, false)) {
+          evaluate_checks(
+              *gen, [&](const config::CheckConfig& c) { return c.target == name; }, false);
+          status(*gen);
+          release_free_memory();
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("target cycle failed target={} error=\"{}\"", name, e.what());
+      }
+      if (!co_await sleep(gen, target->interval)) co_return;
+    }
+  }
+
+  // Reads the target when its change signal moved, its reading is older than max_age, or `force`. True when a
+  // new reading was taken.
+  bool poll_target(Generation& gen, const config::TargetConfig& target, bool force) {
+    firewall::ReaderOptions options;
+    options.tool_timeout = std::chrono::duration_cast<milliseconds>(target.timeout);
+    auto reader = firewall::make_reader(target.spec, options);
+    auto signal = reader->change_signal();
+    const auto now = std::chrono::steady_clock::now();
+    const auto last = gen.read_at.find(target.name);
+    const bool have = last != gen.read_at.end();
+    const bool moved = !signal || !have || gen.signals[target.name] != *signal;
+    const bool old = have && now - last->second >= target.max_age;
+    if (!force && !moved && !old) return false;
+    TargetState state = read_target(target);
+    if (signal) gen.signals[target.name] = *signal;
+    gen.read_at[target.name] = now;
+    if (state.allowlist) {
+      spdlog::info("target read target={} prefixes={} domains={}", target.name,
+                   state.allowlist->ip_set().to_cidr_strings().size(), state.allowlist->domains.size());
+    } else {
+      spdlog::warn("target unreadable target={} kind={} error=\"{}\"", target.name, state.error_kind, state.error);
+    }
+    gen.alerter->target_read(target, state.allowlist ? "" : state.error_kind + ": " + state.error, unix_ms_now());
+    gen.targets[target.name] = std::move(state);
+    return true;
+  }
+
+  template <class Pred>
+  void evaluate_checks(Generation& gen, Pred uses, bool reread_targets) {
+    std::set<std::string> polled;
+    for (const auto& check : gen.config.checks) {
+      if (!uses(check)) continue;
+      const auto* target = gen.config.find_target(check.target);
+      if (target != nullptr && polled.insert(target->name).second) poll_target(gen, *target, reread_targets);
+      const auto now = unix_ms_now();
+      const auto result = evaluate(gen.config, check, snapshots_, gen.targets, gen.refreshes, now);
+      spdlog::info("check evaluated check={} status={} missing={} stale={}", check.name, diff::to_string(result.status),
+                   result.missing_ips.to_cidr_strings().size() + result.missing_domains.size(),
+                   result.stale_ips.to_cidr_strings().size() + result.stale_domains.size());
+      gen.alerter->check_evaluated(check, result, now);
+      record_result(drift_log_, result, now);
+      last_status_[check.name] = result.status;
+    }
+  }
+
+  static void log_refresh(const RefreshOutcome& o) {
+    if (o.failed()) {
+      spdlog::warn("fetch {} source={} kind={} ms={} error=\"{}\"", to_string(o.kind), o.source, o.error_kind,
+                   o.duration_ms, o.message);
+    } else {
+      spdlog::info("fetch {} source={} added={} removed={} ms={}", to_string(o.kind), o.source, o.added.size(),
+                   o.removed.size(), o.duration_ms);
+    }
+  }
+
+  void status(const Generation& gen) {
+    std::map<diff::CheckStatus, int> counts;
+    for (const auto& c : gen.config.checks) {
+      const auto it = last_status_.find(c.name);
+      ++counts[it == last_status_.end() ? diff::CheckStatus::kUnknown : it->second];
+    }
+    std::string line = "STATUS=" + std::to_string(gen.config.checks.size()) + " checks:";
+    for (const auto& [s, n] : counts) line += " " + std::to_string(n) + " " + std::string(diff::to_string(s));
+    ::sd_notify(0, line.c_str());
+  }
+
+  asio::io_context& io_;
+  DaemonOptions options_;
+  StateDirectory state_;
+  store::SnapshotStore snapshots_;
+  store::AlertStore records_;
+  store::DriftLog drift_log_;
+  std::shared_ptr<Generation> current_;
+  std::map<std::string, diff::CheckStatus> last_status_;
+  std::mt19937 rng_{std::random_device{}()};
+};
+
+// WATCHDOG=1 at half the interval systemd asked for; nothing when it asked for none (no idle wake-ups).
+asio::awaitable<void> watchdog(asio::io_context& io, bool& stopping) {
+  std::uint64_t usec = 0;
+  if (::sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) co_return;
+  asio::steady_timer timer(io);
+  while (!stopping) {
+    ::sd_notify(0, "WATCHDOG=1");
+    timer.expires_after(std::chrono::microseconds{usec / 2});
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+}  // namespace
+
+int run_daemon(const DaemonOptions& options) {
+  auto loaded = config::load_config(options.config_path);
+  if (!loaded) {
+    for (const auto& m : loaded.error().messages) spdlog::error("{}", m);
+    return kExitConfig;
+  }
+  if (!options.state_dir.empty()) loaded->state_dir = options.state_dir;
+  spdlog::set_level(spdlog::level::from_str(loaded->log_level));
+  auto state = StateDirectory::acquire(loaded->state_dir);
+  if (!state) {
+    spdlog::error("{}", state.error());
+    return 1;
+  }
+  const std::string state_dir = loaded->state_dir;
+  auto db = store::open_state_db(state->database_path());
+  asio::io_context io(1);
+  Daemon daemon(io, options, std::move(*state), db);
+  if (!daemon.start(std::move(*loaded))) return kExitConfig;
+
+  bool stopping = false;
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        spdlog::info("SIGHUP: reloading path={}", options.config_path);
+        daemon.reload();
+        wait_signal();
+        return;
+      }
+      spdlog::info("stopping signal={}", sig == SIGTERM ? "TERM" : "INT");
+      ::sd_notify(0, "STOPPING=1");
+      stopping = true;
+      daemon.stop();
+      // In-flight fetches are abandoned, not awaited: each snapshot write is one transaction, so stopping here
+      // never leaves half a snapshot, and a hung DNS lookup cannot hold the exit.
+      io.stop();
+    });
+  };
+  wait_signal();
+  asio::co_spawn(io, watchdog(io, stopping), asio::detached);
+  spdlog::info("started config={} state_dir={}", options.config_path, state_dir);
+  ::sd_notify(0, "READY=1");
+  io.run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace allowdrift::app

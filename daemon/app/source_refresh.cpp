@@ -1,0 +1,214 @@
+#include "app/source_refresh.h"
+
+#include "feeds/list_guards.h"
+#include "feeds/version_gate.h"
+#include "store/sha256.h"
+
+#include <chrono>
+
+namespace allowdrift::app {
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+net::FetchRequest request_for(const config::SourceConfig& source, const std::string& url,
+                              const std::optional<net::ProxyConfig>& proxy) {
+  net::FetchRequest r;
+  r.url = url;
+  r.connect_timeout = source.fetch.connect_timeout;
+  r.deadline = source.fetch.timeout;
+  r.body_limit = static_cast<std::size_t>(source.fetch.max_body);
+  r.retry.max_attempts = source.fetch.retries;
+  r.ca_file = source.ca_file;
+  r.proxy = proxy;
+  return r;
+}
+
+feeds::ExtractedList as_extracted(std::vector<store::SectionContent> sections) {
+  feeds::ExtractedList list;
+  for (auto& s : sections) {
+    feeds::ExtractedSection out;
+    out.name = std::move(s.name);
+    out.ips = std::move(s.ips);
+    out.domains = std::move(s.domains);
+    list.sections.push_back(std::move(out));
+  }
+  return list;
+}
+
+std::vector<store::SectionContent> as_sections(const feeds::ExtractedList& list) {
+  std::vector<store::SectionContent> out;
+  for (const auto& s : list.sections) out.push_back({s.name, s.ips, s.domains});
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(RefreshKind kind) {
+  switch (kind) {
+    case RefreshKind::kChanged:
+      return "changed";
+    case RefreshKind::kBaseline:
+      return "baseline";
+    case RefreshKind::kUnchanged:
+      return "unchanged";
+    case RefreshKind::kSuspect:
+      return "suspect";
+    case RefreshKind::kRejected:
+      return "rejected";
+    case RefreshKind::kFailed:
+      return "failed";
+  }
+  return "failed";
+}
+
+boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig& source, RefreshContext context) {
+  RefreshOutcome out;
+  out.source = source.name;
+  const auto started = std::chrono::steady_clock::now();
+  const auto finish = [&](RefreshOutcome o) {
+    o.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    return o;
+  };
+  auto& store = context.store;
+  const auto last = store.last_accepted(source.name);
+
+  // Same content again: only last-confirmed moves (the store sees identical content and does just that).
+  const auto confirm = [&](const std::string& why) {
+    store::SnapshotInput input;
+    input.source = source.name;
+    input.fetched_at = now_ms();
+    input.etag = last->etag;
+    input.last_modified = last->last_modified;
+    input.final_url = last->final_url;
+    input.change_token = last->change_token;
+    input.body_sha256 = last->body_sha256;
+    input.sections = store.content(last->id);
+    const auto recorded = store.record(input);
+    store.record_fetch_attempt(source.name, input.fetched_at, "unchanged", "", why, 0, 0);
+    out.kind = RefreshKind::kUnchanged;
+    out.snapshot_id = recorded.snapshot_id;
+    out.message = why;
+  };
+
+  // Version endpoint first (Microsoft 365): the list itself is fetched only when the version moved.
+  std::optional<std::string> version;
+  if (source.spec.version_url && source.spec.version_select) {
+    auto fetched = co_await context.fetcher.fetch(request_for(source, *source.spec.version_url, context.proxy));
+    if (!fetched) {
+      store.record_fetch_attempt(source.name, now_ms(), "failed", std::string(net::to_string(fetched.error().kind)),
+                                 "version: " + fetched.error().message, 0, 0);
+      out.kind = RefreshKind::kFailed;
+      out.error_kind = net::to_string(fetched.error().kind);
+      out.message = "version endpoint: " + fetched.error().message;
+      co_return finish(std::move(out));
+    }
+    auto parsed = feeds::parse_version(fetched->body, *source.spec.version_select);
+    if (!parsed) {
+      store.record_fetch_attempt(source.name, now_ms(), "failed", "parse", "version: " + parsed.error().message, 0,
+                                 static_cast<std::int64_t>(fetched->body.size()));
+      out.kind = RefreshKind::kRejected;
+      out.error_kind = "parse";
+      out.message = "version document: " + parsed.error().message;
+      co_return finish(std::move(out));
+    }
+    version = *parsed;
+    if (last && feeds::check_version(last->change_token, *version) == feeds::VersionCheck::kUnchanged) {
+      confirm("version " + *version + " unchanged");
+      co_return finish(std::move(out));
+    }
+  }
+
+  auto request = request_for(source, source.spec.url, context.proxy);
+  if (last) request.validators = {last->etag, last->last_modified};
+  const auto fetched_at = now_ms();
+  auto fetched = co_await context.fetcher.fetch(request);
+  if (!fetched) {
+    store.record_fetch_attempt(source.name, fetched_at, "failed", std::string(net::to_string(fetched.error().kind)),
+                               fetched.error().message, 0, 0);
+    out.kind = RefreshKind::kFailed;
+    out.error_kind = net::to_string(fetched.error().kind);
+    out.message = fetched.error().message;
+    co_return finish(std::move(out));
+  }
+  if (fetched->not_modified) {
+    if (last) {
+      confirm("not modified (304)");
+    } else {
+      out.kind = RefreshKind::kFailed;
+      out.error_kind = "http_status";
+      out.message = "304 Not Modified without a previous list";
+    }
+    co_return finish(std::move(out));
+  }
+
+  store::SnapshotInput input;
+  input.source = source.name;
+  input.fetched_at = fetched_at;
+  input.etag = fetched->validators.etag;
+  input.last_modified = fetched->validators.last_modified;
+  input.final_url = fetched->final_url;
+  input.body_sha256 = store::sha256_hex(fetched->body);
+  auto list = feeds::extract(fetched->body, source.spec);
+  if (!list) {
+    input.status = store::SnapshotStatus::kRejected;
+    input.reason = list.error().message;
+    store.record(input);
+    store.record_fetch_attempt(source.name, fetched_at, "failed", "parse", list.error().message, 0,
+                               static_cast<std::int64_t>(fetched->wire_bytes));
+    out.kind = RefreshKind::kRejected;
+    out.error_kind = "parse";
+    out.message = list.error().message;
+    co_return finish(std::move(out));
+  }
+  if (version) list->change_token = version;
+  input.change_token = list->change_token;
+  std::optional<feeds::ExtractedList> previous;
+  if (last) previous = as_extracted(store.content(last->id));
+  const auto report = feeds::judge(*list, previous ? &*previous : nullptr, source.spec.guards);
+  std::string reasons;
+  for (const auto& r : report.reasons) reasons += (reasons.empty() ? "" : "; ") + r;
+  input.reason = reasons;
+  input.status = report.verdict == feeds::Verdict::kAccept    ? store::SnapshotStatus::kAccepted
+                 : report.verdict == feeds::Verdict::kSuspect ? store::SnapshotStatus::kSuspect
+                                                              : store::SnapshotStatus::kRejected;
+  if (report.verdict != feeds::Verdict::kReject) input.sections = as_sections(*list);
+  const auto recorded = store.record(input);
+  out.snapshot_id = recorded.snapshot_id;
+  const auto bytes = static_cast<std::int64_t>(fetched->wire_bytes);
+  switch (report.verdict) {
+    case feeds::Verdict::kReject:
+      store.record_fetch_attempt(source.name, fetched_at, "failed", "rejected", reasons, 0, bytes);
+      out.kind = RefreshKind::kRejected;
+      out.error_kind = "rejected";
+      out.message = reasons;
+      break;
+    case feeds::Verdict::kSuspect:
+      store.record_fetch_attempt(source.name, fetched_at, "changed", "", "held back as suspect: " + reasons, 0, bytes);
+      out.kind = RefreshKind::kSuspect;
+      out.message = reasons;
+      break;
+    case feeds::Verdict::kAccept:
+      store.record_fetch_attempt(source.name, fetched_at, recorded.created ? "changed" : "unchanged", "", "", 0, bytes);
+      if (!last) {
+        out.kind = RefreshKind::kBaseline;
+      } else if (!recorded.created) {
+        out.kind = RefreshKind::kUnchanged;
+        out.message = "same content";
+      } else {
+        out.kind = RefreshKind::kChanged;
+        for (auto& c : store.changes(last->id, recorded.snapshot_id)) {
+          for (auto& a : c.added) out.added.push_back(c.section.empty() ? a : c.section + ": " + a);
+          for (auto& r : c.removed) out.removed.push_back(c.section.empty() ? r : c.section + ": " + r);
+        }
+      }
+      break;
+  }
+  co_return finish(std::move(out));
+}
+
+}  // namespace allowdrift::app

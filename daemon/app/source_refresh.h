@@ -1,0 +1,48 @@
+// One source brought up to date: poll its version endpoint when it has one, fetch conditionally, extract, judge the
+// new list against the last accepted one, and record the snapshot and the attempt in the store. Failures are
+// outcomes, never exceptions (one source never stops the others).
+#pragma once
+
+#include "config/config.h"
+#include "net/fetcher.h"
+#include "store/snapshot_store.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace allowdrift::app {
+
+enum class RefreshKind : std::uint8_t {
+  kChanged,    // a new list was accepted
+  kBaseline,   // the first list of this source was accepted
+  kUnchanged,  // 304, same version, or same content: last confirmed moved
+  kSuspect,    // a new list was held back (shrank, grew, token backwards)
+  kRejected,   // the body was unusable (parse error, empty, too many bad tokens)
+  kFailed,     // the fetch failed (DNS, TLS, timeout, HTTP status...)
+};
+std::string_view to_string(RefreshKind kind);
+
+struct RefreshOutcome {
+  std::string source;
+  RefreshKind kind = RefreshKind::kFailed;
+  std::string error_kind;  // for kFailed: the fetch error kind ("dns", "tls", ...); "parse" for kRejected
+  std::string message;     // why it failed, was rejected or held back
+  std::optional<std::int64_t> snapshot_id;
+  std::vector<std::string> added;  // for kChanged: entries that appeared (minimal CIDR blocks, then domains)
+  std::vector<std::string> removed;
+  std::int64_t duration_ms = 0;
+  bool failed() const { return kind == RefreshKind::kFailed || kind == RefreshKind::kRejected; }
+};
+
+struct RefreshContext {
+  net::Fetcher& fetcher;
+  store::SnapshotStore& store;
+  std::optional<net::ProxyConfig> proxy;
+};
+
+boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig& source, RefreshContext context);
+
+}  // namespace allowdrift::app

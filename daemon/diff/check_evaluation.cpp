@@ -1,0 +1,162 @@
+#include "diff/check_evaluation.h"
+
+#include "diff/list_diff.h"
+
+#include <algorithm>
+
+namespace allowdrift::diff {
+namespace {
+
+CheckStatus status_for(alert::Severity severity) {
+  switch (severity) {
+    case alert::Severity::kCritical:
+    case alert::Severity::kError:
+      return CheckStatus::kCritical;
+    case alert::Severity::kWarning:
+    case alert::Severity::kNotice:
+      return CheckStatus::kWarning;
+    case alert::Severity::kInfo:
+      break;
+  }
+  return CheckStatus::kOk;
+}
+
+int rank(CheckStatus s) {
+  switch (s) {
+    case CheckStatus::kOk:
+      return 0;
+    case CheckStatus::kWarning:
+      return 1;
+    case CheckStatus::kCritical:
+      return 2;
+    case CheckStatus::kUnknown:
+      return 3;
+  }
+  return 3;
+}
+
+// Whether an entry spans at least as many addresses as a /broad prefix of its family.
+bool is_broad(const model::IpEntry& e, int broad_v4, int broad_v6) {
+  const int bits = e.family == model::Family::kV4 ? 32 : 128;
+  const int broad = e.family == model::Family::kV4 ? broad_v4 : broad_v6;
+  const model::U128 span = e.last - e.first;  // size - 1
+  const int host_bits = bits - broad;
+  if (host_bits >= 128) return span == ~model::U128{0};
+  return span >= (model::U128{1} << host_bits) - 1;
+}
+
+}  // namespace
+
+std::string_view to_string(CheckStatus status) {
+  switch (status) {
+    case CheckStatus::kOk:
+      return "ok";
+    case CheckStatus::kWarning:
+      return "warning";
+    case CheckStatus::kCritical:
+      return "critical";
+    case CheckStatus::kUnknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+CheckStatus worst(CheckStatus a, CheckStatus b) { return rank(a) >= rank(b) ? a : b; }
+
+CheckResult evaluate_check(const CheckPolicy& policy, const std::string& target_name,
+                           const std::vector<PublishedSource>& sources, const firewall::Allowlist* target,
+                           const std::string& target_error, std::int64_t now_ms) {
+  CheckResult result;
+  result.name = policy.name;
+  result.target = target_name;
+
+  bool complete = target != nullptr;
+  if (target == nullptr) result.notes.push_back("target " + target_name + " unreadable: " + target_error);
+  bool any_stale_data = false;
+  model::IpSet published_ips;
+  model::DomainSet published_domains;
+  model::IpSet ever_ips;
+  model::DomainSet ever_domains;
+  for (const auto& s : sources) {
+    SourceUse use;
+    use.name = s.name;
+    use.problem = s.last_fetch_problem;
+    if (!s.has_snapshot) {
+      complete = false;
+      result.notes.push_back("source " + s.name + " has no accepted list yet" +
+                             (s.last_fetch_problem.empty() ? "" : " (" + s.last_fetch_problem + ")"));
+      result.sources.push_back(std::move(use));
+      continue;
+    }
+    use.snapshot_id = s.snapshot_id;
+    use.age_ms = std::max<std::int64_t>(0, now_ms - s.confirmed_at_ms);
+    use.data_stale = s.max_age_ms > 0 && use.age_ms > s.max_age_ms;
+    if (use.data_stale) {
+      any_stale_data = true;
+      result.notes.push_back("source " + s.name + ": compared on a list last confirmed " +
+                             std::to_string(use.age_ms / 3'600'000) + "h ago, older than its max_age");
+    }
+    if (!s.last_fetch_problem.empty()) {
+      result.notes.push_back("source " + s.name + ": last fetch: " + s.last_fetch_problem +
+                             "; compared on its last accepted list");
+    }
+    published_ips = published_ips.unite(s.ips);
+    for (const auto& p : s.domains.patterns()) published_domains.add(p);
+    if (policy.stale_only_published) {
+      ever_ips = ever_ips.unite(s.ever_ips).unite(s.ips);
+      for (const auto& p : s.ever_domains.patterns()) ever_domains.add(p);
+      for (const auto& p : s.domains.patterns()) ever_domains.add(p);
+    }
+    result.sources.push_back(std::move(use));
+  }
+  if (!complete) {
+    result.status = CheckStatus::kUnknown;
+    return result;
+  }
+
+  const model::IpSet local_ips = target->ip_set();
+  const model::DomainSet local_domains = target->domain_set();
+  const ListDiff d = compare_lists(published_ips, published_domains, local_ips, local_domains);
+  CheckStatus status = CheckStatus::kOk;
+  if (policy.report_missing) {
+    result.missing_ips = d.missing_ips;
+    result.missing_domains = d.missing_domains;
+    if (!d.missing_ips.empty() || !d.missing_domains.empty())
+      status = worst(status, status_for(policy.missing_severity));
+  }
+  if (policy.report_stale) {
+    if (policy.stale_only_published) {
+      result.stale_ips = d.stale_ips.intersect(ever_ips);
+      for (const auto& p : d.stale_domains) {
+        if (ever_domains.covers(p)) result.stale_domains.push_back(p);
+      }
+    } else {
+      result.stale_ips = d.stale_ips;
+      result.stale_domains = d.stale_domains;
+    }
+    if (!result.stale_ips.empty() || !result.stale_domains.empty()) {
+      status = worst(status, status_for(policy.stale_severity));
+    }
+  }
+
+  // Allowed only through a broad rule: what the published list and the local list share, minus what the narrow
+  // local rules alone allow.
+  model::IpSetBuilder narrow;
+  bool has_broad = false;
+  for (const auto& ip : target->ips) {
+    if (is_broad(ip.entry, policy.broad_v4, policy.broad_v6)) {
+      has_broad = true;
+    } else {
+      narrow.add(ip.entry);
+    }
+  }
+  if (has_broad) {
+    result.broad_ips = published_ips.intersect(local_ips).difference(std::move(narrow).build());
+  }
+  for (const auto& w : target->warnings) result.notes.push_back("target " + target_name + ": " + w);
+  if (any_stale_data) status = worst(status, CheckStatus::kWarning);
+  result.status = status;
+  return result;
+}
+
+}  // namespace allowdrift::diff

@@ -1,0 +1,33 @@
+#include "store/drift_log.h"
+
+namespace allowdrift::store {
+
+void DriftLog::record(const DriftRecord& r) {
+  db_.prepare("INSERT INTO drift_result (check_name, at, missing_count, stale_count, detail) VALUES (?, ?, ?, ?, ?)")
+      .bind(1, r.check)
+      .bind(2, r.at)
+      .bind(3, r.missing_count)
+      .bind(4, r.stale_count)
+      .bind(5, r.detail)
+      .run();
+}
+
+std::optional<DriftRecord> DriftLog::latest(const std::string& check) {
+  auto s = db_.prepare(
+      "SELECT check_name, at, missing_count, stale_count, detail FROM drift_result WHERE check_name = ? "
+      "ORDER BY at DESC, id DESC LIMIT 1");
+  s.bind(1, check);
+  if (!s.step()) return std::nullopt;
+  return DriftRecord{s.column_text(0), s.column_int64(1), s.column_int64(2), s.column_int64(3), s.column_text(4)};
+}
+
+std::int64_t DriftLog::prune(std::int64_t keep) {
+  db_.prepare(
+         "DELETE FROM drift_result WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER "
+         "(PARTITION BY check_name ORDER BY at DESC, id DESC) AS n FROM drift_result) WHERE n > ?)")
+      .bind(1, keep)
+      .run();
+  return db_.changes();
+}
+
+}  // namespace allowdrift::store

@@ -1,0 +1,110 @@
+// The daemon end to end: the real binary as a long-running process against a loopback HTTPS server serving real
+// Cloudflare lists, a file target, and a Unix datagram socket standing in for /dev/log. Checks that each change
+// alerts exactly once (drift, resolved, upstream change, fetch failing), that SIGHUP with a broken config keeps
+// the daemon running, and that SIGTERM in the middle of a fetch stops it promptly and cleanly.
+#include "app/daemon_harness.h"
+
+namespace allowdrift::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST_F(DaemonTest, EachChangeAlertsOnce) {
+  serve(previous_);
+  allow(previous_);
+  start();
+  // Baseline: in sync, nothing to alert. Let a few fetch cycles pass.
+  ASSERT_TRUE(eventually([&] { return hits() >= 3; })) << log();
+  EXPECT_EQ(listener_->count("event=drift"), 0u) << log();
+
+  // Upstream adds 104.24.0.0/14: one upstream_changed and one drift line naming it, whatever the number of cycles.
+  serve(current_);
+  ASSERT_TRUE(eventually([&] { return listener_->count("event=drift") >= 1; })) << log();
+  const int seen = hits();
+  ASSERT_TRUE(eventually([&] { return hits() >= seen + 3; })) << log();
+  EXPECT_EQ(listener_->count("event=drift "), 1u);
+  EXPECT_EQ(listener_->count("event=upstream_changed"), 1u);
+  for (const auto& l : listener_->lines()) {
+    if (l.find("event=drift ") != std::string::npos) {
+      EXPECT_THAT(l, HasSubstr("104.24.0.0/14"));
+    }
+  }
+
+  // The admin fixes the allowlist: one resolved line.
+  allow(current_);
+  ASSERT_TRUE(eventually([&] { return listener_->count("event=resolved") >= 1; })) << log();
+  const int after = hits();
+  ASSERT_TRUE(eventually([&] { return hits() >= after + 2; })) << log();
+  EXPECT_EQ(listener_->count("event=resolved"), 1u);
+
+  // The vendor serves an error page: after fail_alert_after attempts, one fetch_failing, and no drift from it.
+  serve(slurp(kData / "published/badfetch-cloudflare-ips-v4-http500-2024-10-29.html"));
+  ASSERT_TRUE(eventually([&] { return listener_->count("event=fetch_failing") >= 1; })) << log();
+  const int failing = hits();
+  ASSERT_TRUE(eventually([&] { return hits() >= failing + 2; })) << log();
+  EXPECT_EQ(listener_->count("event=fetch_failing"), 1u);
+  EXPECT_EQ(listener_->count("event=drift "), 1u);
+  EXPECT_EQ(listener_->count("event=drift_changed"), 0u);
+  EXPECT_TRUE(alive());
+}
+
+TEST_F(DaemonTest, ShrunkenListIsHeldBackAndDoesNotAlertDrift) {
+  serve(current_);
+  allow(current_);
+  start();
+  ASSERT_TRUE(eventually([&] { return hits() >= 2; })) << log();
+  serve("173.245.48.0/20\n103.21.244.0/22\n");
+  ASSERT_TRUE(eventually([&] { return listener_->count("event=suspect_held") >= 1; })) << log();
+  const int seen = hits();
+  ASSERT_TRUE(eventually([&] { return hits() >= seen + 2; })) << log();
+  EXPECT_EQ(listener_->count("event=suspect_held"), 1u);
+  EXPECT_EQ(listener_->count("event=drift"), 0u);  // nothing "stale" from a list that was not accepted
+}
+
+TEST_F(DaemonTest, SighupWithABrokenConfigKeepsTheOldOneRunning) {
+  serve(current_);
+  allow(current_);
+  start();
+  ASSERT_TRUE(eventually([&] { return hits() >= 1; })) << log();
+  std::ofstream(dir_ / "allowdrift.toml") << config_text() << "bogus_key = 1\n";
+  ASSERT_EQ(::kill(pid_, SIGHUP), 0);
+  ASSERT_TRUE(eventually([&] { return log().find("reload rejected") != std::string::npos; })) << log();
+  EXPECT_THAT(log(), HasSubstr("allowdrift.toml:22: key 'bogus_key' in [[alert]] #1: unknown key"));
+  const int seen = hits();
+  EXPECT_TRUE(eventually([&] { return hits() >= seen + 2; })) << "the old configuration stopped fetching\n" << log();
+  EXPECT_TRUE(alive());
+
+  // A good config is taken.
+  std::ofstream(dir_ / "allowdrift.toml") << config_text();
+  ASSERT_EQ(::kill(pid_, SIGHUP), 0);
+  EXPECT_TRUE(eventually([&] { return log().find("config reloaded") != std::string::npos; })) << log();
+}
+
+TEST_F(DaemonTest, SigtermMidFetchStopsPromptlyAndCleanly) {
+  serve(current_);
+  allow(current_);
+  start();
+  ASSERT_TRUE(eventually([&] { return hits() >= 1; })) << log();
+  hang();  // the next fetch hangs inside the read, after the request was sent
+  const int seen = hits();
+  ASSERT_TRUE(eventually([&] { return hits() > seen; })) << log();
+  std::this_thread::sleep_for(200ms);
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+  int status = 0;
+  ASSERT_TRUE(eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, 5s)) << log();
+  const auto took = std::chrono::steady_clock::now() - sent;
+  pid_ = -1;
+  EXPECT_LT(took, 2s);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << log();
+  EXPECT_THAT(log(), HasSubstr("stopped"));
+
+  // The state database is intact and usable: `status` reads it.
+  const auto r = run_process({ALLOWDRIFT_BINARY, "status", "--config", (dir_ / "allowdrift.toml").string()}, dir_);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("cf-web: ok"));
+}
+
+}  // namespace
+}  // namespace allowdrift::testing

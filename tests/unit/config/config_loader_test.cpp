@@ -1,0 +1,285 @@
+#include "config/config_loader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace allowdrift::config {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+ConfigResult parse(const std::string& text) { return parse_config(text, "/etc/allowdrift/allowdrift.toml", {}); }
+
+std::string errors_of(const ConfigResult& r) {
+  std::string out;
+  if (!r) {
+    for (const auto& m : r.error().messages) out += m + "\n";
+  }
+  return out;
+}
+
+// The minimal file of issue 7, verbatim: it must load as written.
+constexpr const char* kMinimal = R"(state_dir = "/var/lib/allowdrift"
+
+[[source]]
+name = "sdp-us"
+preset = "sdp-cloud-us"          # optional: url = "https://mirror.example/faq.html"
+
+[[source]]
+name = "cloudflare"
+url = "https://www.cloudflare.com/ips-v4"
+format = "text"
+interval = "6h"
+
+[[target]]
+name = "mail-allow"
+spec = "nft:inet/filter/sdp_mail"
+
+[[check]]
+name = "sdp-mail"
+sources = ["sdp-us"]
+target = "mail-allow"
+report = ["missing", "stale"]
+
+[[alert]]
+type = "syslog"
+facility = "daemon"
+)";
+
+TEST(ConfigLoader, LoadsTheMinimalFileAsWritten) {
+  const auto r = parse(kMinimal);
+  ASSERT_TRUE(r) << errors_of(r);
+  EXPECT_EQ(r->state_dir, "/var/lib/allowdrift");
+  ASSERT_EQ(r->sources.size(), 2u);
+  EXPECT_EQ(r->sources[0].name, "sdp-us");
+  EXPECT_EQ(r->sources[0].preset, "sdp-cloud-us");
+  EXPECT_THAT(r->sources[0].spec.url, HasSubstr("sdpondemand"));
+  EXPECT_EQ(r->sources[0].spec.source_format(), feeds::SourceFormat::kHtml);
+  EXPECT_EQ(r->sources[1].spec.url, "https://www.cloudflare.com/ips-v4");
+  EXPECT_EQ(r->sources[1].spec.source_format(), feeds::SourceFormat::kText);
+  EXPECT_EQ(r->sources[1].fetch.interval, std::chrono::hours{6});
+  ASSERT_EQ(r->targets.size(), 1u);
+  EXPECT_EQ(r->targets[0].spec.kind, firewall::TargetKind::kNftSet);
+  EXPECT_EQ(r->targets[0].spec.family, "inet");
+  EXPECT_EQ(r->targets[0].spec.table, "filter");
+  EXPECT_EQ(r->targets[0].spec.name, "sdp_mail");
+  ASSERT_EQ(r->checks.size(), 1u);
+  EXPECT_THAT(r->checks[0].sources, ElementsAre("sdp-us"));
+  EXPECT_TRUE(r->checks[0].report_missing);
+  EXPECT_TRUE(r->checks[0].report_stale);
+  ASSERT_EQ(r->alerts.size(), 1u);
+  EXPECT_EQ(r->alerts[0].type, AlertType::kSyslog);
+  EXPECT_EQ(r->alerts[0].facility, "daemon");
+}
+
+TEST(ConfigLoader, GlobalDefaultsFlowIntoSourcesAndCanBeOverridden) {
+  const auto r = parse(R"(
+interval = "2h"
+retries = 5
+[[source]]
+name = "a"
+url = "https://example.com/a.txt"
+format = "text"
+[[source]]
+name = "b"
+url = "https://example.com/b.txt"
+format = "text"
+retries = 1
+[[target]]
+name = "t"
+spec = "file:local.txt"
+[[check]]
+name = "c"
+sources = ["a", "b"]
+target = "t"
+)");
+  ASSERT_TRUE(r) << errors_of(r);
+  EXPECT_EQ(r->sources[0].fetch.interval, std::chrono::hours{2});
+  EXPECT_EQ(r->sources[0].fetch.retries, 5);
+  EXPECT_EQ(r->sources[1].fetch.retries, 1);
+  // Relative paths are relative to the config file's directory.
+  EXPECT_EQ(r->targets[0].spec.path, "/etc/allowdrift/local.txt");
+}
+
+TEST(ConfigLoader, ErrorsCarryFileLineAndKey) {
+  const auto r = parse(R"(state_dir = "/x"
+[[source]]
+name = "a"
+url = "https://example.com/a.txt"
+format = "text"
+intervall = "6h"
+retries = "three"
+[[target]]
+name = "t"
+spec = "nft:inet/filter"
+[[check]]
+name = "c"
+sources = ["a", "nope"]
+target = "t"
+report = ["missing", "gone"]
+)");
+  ASSERT_FALSE(r);
+  const auto all = errors_of(r);
+  EXPECT_THAT(all, HasSubstr("/etc/allowdrift/allowdrift.toml:6: key 'intervall' in [[source]] 'a': unknown key"));
+  EXPECT_THAT(all, HasSubstr("/etc/allowdrift/allowdrift.toml:7: key 'retries' in [[source]] 'a': expected an "
+                             "integer, got a string"));
+  EXPECT_THAT(all, HasSubstr(":10: key 'spec' in [[target]] 't': target 'nft:inet/filter': expected FAMILY/TABLE/SET"));
+  EXPECT_THAT(all, HasSubstr(":13: key 'sources' in [[check]] 'c': no [[source]] named 'nope'"));
+  EXPECT_THAT(all, HasSubstr(":15: key 'report' in [[check]] 'c': report takes \"missing\" and/or \"stale\", not "
+                             "'gone'"));
+}
+
+TEST(ConfigLoader, TomlSyntaxErrorsHaveTheirLine) {
+  const auto r = parse("state_dir = \"/x\"\n\n[[source]\nname = 1\n");
+  ASSERT_FALSE(r);
+  EXPECT_THAT(r.error().messages.front(), HasSubstr("/etc/allowdrift/allowdrift.toml:3: "));
+}
+
+TEST(ConfigLoader, RefusesAmbiguousOrIncompleteSources) {
+  const auto both = parse(R"(
+[[source]]
+name = "a"
+preset = "cloudflare-v4"
+format = "json"
+[[source]]
+name = "b"
+[[source]]
+name = "c"
+url = "http://example.com/list.txt"
+format = "text"
+[[source]]
+name = "d"
+preset = "no-such-preset"
+[[source]]
+name = "a"
+url = "https://example.com/x"
+format = "json"
+[[target]]
+name = "t"
+spec = "file:/x"
+[[check]]
+name = "k"
+sources = ["a"]
+target = "t"
+)");
+  ASSERT_FALSE(both);
+  const auto all = errors_of(both);
+  EXPECT_THAT(all, HasSubstr(":5: key 'format' in [[source]] 'a': a [[source]] with a preset takes its format"));
+  EXPECT_THAT(all, HasSubstr("'b' needs a preset or a url"));
+  EXPECT_THAT(all, HasSubstr(":10: key 'url' in [[source]] 'c': only https:// URLs are fetched"));
+  EXPECT_THAT(all, HasSubstr(":14: key 'preset' in [[source]] 'd': no preset named 'no-such-preset' (known: "));
+  EXPECT_THAT(all, HasSubstr("a [[source]] named 'a' already exists"));
+  EXPECT_THAT(all, HasSubstr(":18: key 'format' in [[source]] 'a': a json source needs a select"));
+}
+
+TEST(ConfigLoader, ValidatesAlertChannels) {
+  const auto r = parse(R"(
+[[source]]
+name = "a"
+url = "https://example.com/a.txt"
+format = "text"
+[[target]]
+name = "t"
+spec = "file:/x"
+[[check]]
+name = "k"
+sources = ["a"]
+target = "t"
+[[alert]]
+type = "syslog"
+facility = "local9"
+[[alert]]
+type = "webhook"
+url = "http://hooks.example/secret-token"
+[[alert]]
+type = "exec"
+command = ["page-oncall"]
+[[alert]]
+type = "pager"
+[[alert]]
+type = "syslog"
+events = ["drift", "nonsense"]
+min_severity = "loud"
+)");
+  ASSERT_FALSE(r);
+  const auto all = errors_of(r);
+  EXPECT_THAT(all, HasSubstr("unknown syslog facility 'local9'"));
+  EXPECT_THAT(all, HasSubstr("a webhook url must be https://"));
+  EXPECT_THAT(all, ::testing::Not(HasSubstr("secret-token")));  // the URL may hold a secret
+  EXPECT_THAT(all, HasSubstr("starting with an absolute path"));
+  EXPECT_THAT(all, HasSubstr("alert type must be \"syslog\", \"webhook\" or \"exec\", not 'pager'"));
+  EXPECT_THAT(all, HasSubstr("unknown event 'nonsense'"));
+  EXPECT_THAT(all, HasSubstr("min_severity must be critical, error, warning, notice or info, not 'loud'"));
+}
+
+TEST(ConfigLoader, ProxyPasswordNeverAppearsInErrors) {
+  const auto r = parse("proxy = \"https://user:hunter2@proxy.example:3128\"\n");
+  ASSERT_FALSE(r);
+  EXPECT_THAT(errors_of(r), HasSubstr("key 'proxy'"));
+  EXPECT_THAT(errors_of(r), ::testing::Not(HasSubstr("hunter2")));
+}
+
+TEST(ConfigLoader, RequiresAtLeastOneCheck) {
+  const auto r = parse("state_dir = \"/x\"\n");
+  ASSERT_FALSE(r);
+  EXPECT_THAT(errors_of(r), HasSubstr("no [[check]]"));
+}
+
+class ConfigFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/allowdrift-config-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text, mode_t mode) {
+    const auto path = dir_ + "/" + name;
+    std::ofstream(path) << text;
+    ::chmod(path.c_str(), mode);
+    return path;
+  }
+  std::string dir_;
+};
+
+TEST_F(ConfigFileTest, LoadsAFileAndRefusesAWorldWritableOne) {
+  const auto ok = write("ok.toml", kMinimal, 0640);
+  const auto loaded = load_config(ok);
+  ASSERT_TRUE(loaded) << errors_of(loaded);
+  EXPECT_EQ(loaded->file, ok);
+
+  const auto open = write("open.toml", kMinimal, 0666);
+  const auto refused = load_config(open);
+  ASSERT_FALSE(refused);
+  EXPECT_THAT(errors_of(refused), HasSubstr("world-writable"));
+
+  const auto missing = load_config(dir_ + "/none.toml");
+  ASSERT_FALSE(missing);
+  EXPECT_THAT(errors_of(missing), HasSubstr("No such file"));
+}
+
+TEST_F(ConfigFileTest, PresetsDirAddsPresets) {
+  ::mkdir((dir_ + "/presets.d").c_str(), 0755);
+  write("presets.d/local.toml",
+        "[[preset]]\nname = \"corp-mirror\"\ndescription = \"internal list\"\nurl = \"https://corp.example/l.txt\"\n"
+        "format = \"text\"\n",
+        0644);
+  const auto path = write("c.toml",
+                          "presets_dir = \"presets.d\"\n[[source]]\nname = \"m\"\npreset = \"corp-mirror\"\n"
+                          "[[target]]\nname = \"t\"\nspec = \"file:l.txt\"\n[[check]]\nname = \"k\"\n"
+                          "sources = [\"m\"]\ntarget = \"t\"\n",
+                          0644);
+  const auto loaded = load_config(path);
+  ASSERT_TRUE(loaded) << errors_of(loaded);
+  EXPECT_EQ(loaded->sources[0].spec.url, "https://corp.example/l.txt");
+  EXPECT_EQ(loaded->targets[0].spec.path, dir_ + "/l.txt");
+}
+
+}  // namespace
+}  // namespace allowdrift::config
