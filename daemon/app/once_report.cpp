@@ -1,5 +1,7 @@
 #include "app/once_report.h"
 
+#include "alert/alert_render.h"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -12,21 +14,9 @@ namespace {
 
 namespace json = boost::json;
 
-// Vendor-supplied text (error messages, tokens) must not drive the terminal.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) {
-      std::array<char, 5> buf{};
-      std::snprintf(buf.data(), buf.size(), "\\x%02x", c);
-      out += buf.data();
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
+// Vendor-supplied text (reasons, tokens, error messages) must not drive the terminal: the alerts' escaper
+// (alert/alert_render.h) writes controls, bidi overrides and invalid UTF-8 as visible escapes.
+std::string printable(std::string_view text) { return alert::sanitize_text(text); }
 
 std::string iso_time(std::int64_t ms) {
   const std::time_t t = static_cast<std::time_t>(ms / 1000);
@@ -58,6 +48,13 @@ std::vector<std::string> domains(const std::vector<model::DomainPattern>& ds) {
   return out;
 }
 
+// JSON must stay valid UTF-8 whatever a vendor's server sent: free text goes through the same escaper.
+json::array printable_strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(printable(s));
+  return a;
+}
+
 json::array strings(const std::vector<std::string>& v) {
   json::array a;
   for (const auto& s : v) a.emplace_back(s);
@@ -73,7 +70,7 @@ void list_block(std::string& out, std::string_view title, const std::vector<std:
 json::object check_object(const diff::CheckResult& c) {
   json::array sources;
   for (const auto& s : c.sources) {
-    json::object o{{"name", s.name}, {"data_stale", s.data_stale}, {"problem", s.problem}};
+    json::object o{{"name", s.name}, {"data_stale", s.data_stale}, {"problem", printable(s.problem)}};
     if (s.snapshot_id) {
       o["snapshot_id"] = *s.snapshot_id;
       o["age_seconds"] = s.age_ms / 1000;
@@ -91,7 +88,7 @@ json::object check_object(const diff::CheckResult& c) {
                       {"missing_domains", strings(domains(c.missing_domains))},
                       {"stale_domains", strings(domains(c.stale_domains))},
                       {"broad", strings(c.broad_ips.to_cidr_strings())},
-                      {"notes", strings(c.notes)},
+                      {"notes", printable_strings(c.notes)},
                       {"sources", std::move(sources)}};
 }
 
@@ -159,8 +156,9 @@ std::string json_report(const CycleReport& report) {
   for (const auto& c : report.checks) checks.push_back(check_object(c));
   json::array sources;
   for (const auto& r : report.refreshes) {
-    json::object o{{"name", r.source},     {"outcome", to_string(r.kind)}, {"error_kind", r.error_kind},
-                   {"message", r.message}, {"added", strings(r.added)},    {"removed", strings(r.removed)}};
+    json::object o{{"name", r.source},           {"outcome", to_string(r.kind)},
+                   {"error_kind", r.error_kind}, {"message", printable(r.message)},
+                   {"added", strings(r.added)},  {"removed", strings(r.removed)}};
     if (r.snapshot_id) {
       o["snapshot_id"] = *r.snapshot_id;
     } else {
@@ -181,7 +179,7 @@ std::string json_report(const CycleReport& report) {
                    {"spec", t.spec},
                    {"readable", t.allowlist.has_value()},
                    {"error_kind", t.error_kind},
-                   {"error", t.error}};
+                   {"error", printable(t.error)}};
     o["ips"] = t.allowlist ? json::value(strings(t.allowlist->ip_set().to_cidr_strings())) : json::value(nullptr);
     o["domains"] =
         t.allowlist ? json::value(strings(domains(t.allowlist->domain_set().patterns()))) : json::value(nullptr);

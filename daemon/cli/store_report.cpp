@@ -1,5 +1,7 @@
 #include "cli/store_report.h"
 
+#include "alert/alert_render.h"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -12,23 +14,9 @@ namespace {
 
 namespace json = boost::json;
 
-// Stored reasons, tokens, URLs and etags came from vendors' servers: escape control bytes so that a hostile value
-// cannot move the cursor or rewrite the terminal. JSON output needs no such step (the serializer escapes them).
-std::string printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) {
-      std::array<char, 5> buf{};
-      std::snprintf(buf.data(), buf.size(), "\\x%02x", c);
-      out += buf.data();
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
+// Vendor-supplied text (reasons, tokens, error messages) must not drive the terminal: the alerts' escaper
+// (alert/alert_render.h) writes controls, bidi overrides and invalid UTF-8 as visible escapes.
+std::string printable(std::string_view text) { return alert::sanitize_text(text); }
 
 bool has_content(const store::SnapshotInfo& s) { return s.status != store::SnapshotStatus::kRejected; }
 

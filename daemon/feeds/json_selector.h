@@ -1,5 +1,7 @@
 // Selectors: which strings of a published JSON document are entries, in a small path syntax (a strict subset of
-// jq paths, plus object filters). Compiled once, evaluated against any number of documents.
+// jq paths, plus object filters). Compiled once, evaluated against any number of documents: by the walk over a
+// parsed document below (for_each_value, for_each_string), or on the parser's events without a document
+// (json_select_stream.h, what extract_json uses); the two give the same strings, paths and errors.
 //
 //   selector := first { '.' member | bracket }
 //   first    := member | bracket

@@ -55,7 +55,7 @@ class JsonPositionTracker {
   struct Frame {
     bool object = false;
     std::size_t index = 0;       // arrays: the current element
-    std::size_t first_key = 0;   // objects: its keys are keys_[first_key, keys_.size())
+    std::size_t first_key = 0;   // objects: its keys are keys_[first_key, the next open frame's first_key)
     std::size_t first_char = 0;  // and their bytes start at chars_[first_char]
     // Objects with many members: key hash -> position in keys_, so that a hostile object of a million members
     // costs no quadratic scan.

@@ -2,9 +2,7 @@
 // serving real Cloudflare lists from tests/data, a real file target and a real state directory. Each test walks
 // the states an admin meets: first baseline, in sync, an upstream change, the fix, an error page, a shrunken list,
 // an unreachable vendor, a held lock, a broken config; the exit code and the JSON report are checked at each.
-#include "net/test_pki.h"
-#include "net/test_server.h"
-#include "process_runner.h"
+#include "app/daemon_harness.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -32,21 +30,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::run_process;
 using testing::slurp;
+using testing::without_line;
 
 const fs::path kData = ALLOWDRIFT_TEST_DATA;
-
-std::string without_line(const std::string& text, const std::string& line) {
-  std::string out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    const auto l = text.substr(pos, end - pos);
-    if (l != line) out += l + "\n";
-    pos = end + 1;
-  }
-  return out;
-}
 
 class OnceTest : public ::testing::Test {
  protected:
