@@ -34,11 +34,10 @@ constexpr Split split_at(std::string_view s, char sep) {
 
 ParseResult<int> parse_octet(std::string_view whole, std::string_view octet) {
   if (octet.empty()) return error(whole, "empty octet");
+  if (octet.size() > 2 && octet[0] == '0' && (octet[1] == 'x' || octet[1] == 'X'))
+    return error(whole, "hexadecimal octets are not accepted");
   for (char c : octet) {
-    if (!is_digit(c)) {
-      if (c == 'x' || c == 'X') return error(whole, "hexadecimal octets are not accepted");
-      return error(whole, "unexpected character in an IPv4 address");
-    }
+    if (!is_digit(c)) return error(whole, "unexpected character " + quote_token({&c, 1}) + " in an IPv4 address");
   }
   if (octet.size() > 1 && octet[0] == '0')
     return error(whole, "octet " + quote_token(octet) + " has a leading zero (inet_aton would read it as octal)");

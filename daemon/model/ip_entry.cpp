@@ -220,6 +220,12 @@ ParseResult<IpEntry> parse_ip_entry(std::string_view token) {
   auto addr = parse_ip_address(addr_text);
   if (!addr) {
     if (slash == std::string_view::npos) return addr.error();
+    // A name ends in a label that starts with a letter (a TLD); "10.0.0.1x" does not.
+    const auto last_label = addr_text.substr(addr_text.rfind('.') + 1);
+    const auto is_letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    const bool name_like =
+        addr_text.find(':') == std::string_view::npos && !last_label.empty() && is_letter(last_label.front());
+    if (name_like) return error(token, "expected ADDRESS/LENGTH; a domain name cannot carry a '/' suffix");
     return error(token, "address part: " + addr.error().message);  // quote the whole token, not just its head
   }
   if (slash == std::string_view::npos) return make_entry(addr->family, addr->value, addr->value, EntryForm::kAddress);

@@ -50,7 +50,9 @@ bool contains(const std::string& haystack, const std::string& needle) {
 class LiveFirewall : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root (network namespaces, iptables, ipset)";
+    if (::geteuid() != 0)
+      GTEST_FAIL() << "needs root (network namespaces, iptables, ipset) (ctest label privileged; scripts/test.sh runs "
+                      "it with sudo)";
     dir_ = fs::temp_directory_path() / ("allowdrift-live-" + std::to_string(::getpid()) + "-" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);

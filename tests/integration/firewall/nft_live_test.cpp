@@ -39,7 +39,9 @@ std::string find_tool(const std::string& name) {
 class NftLive : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root: network namespaces and CAP_NET_ADMIN";
+    if (::geteuid() != 0)
+      GTEST_FAIL() << "needs root: network namespaces and CAP_NET_ADMIN (ctest label privileged; scripts/test.sh runs "
+                      "it with sudo)";
     nft_ = find_tool("nft");
     ASSERT_FALSE(nft_.empty()) << "nft is not installed (Debian: nftables; scripts/deps.sh test installs it)";
     ASSERT_EQ(::unshare(CLONE_NEWNET), 0) << "unshare(CLONE_NEWNET): " << std::strerror(errno);

@@ -58,7 +58,9 @@ std::unique_ptr<AllowlistReader> reader(const std::string& spec) {
 class LiveSignal : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root (a network namespace, iptables, ipset)";
+    if (::geteuid() != 0)
+      GTEST_FAIL() << "needs root (a network namespace, iptables, ipset) (ctest label privileged; scripts/test.sh runs "
+                      "it with sudo)";
     ASSERT_EQ(::unshare(CLONE_NEWNET), 0) << std::strerror(errno);
   }
 };

@@ -97,6 +97,8 @@ TEST(ParseIpv4, RejectsWithTokenAndReason) {
       {"+1.2.3.4", "unexpected character"},
       {"1.2.3.4/24", "unexpected character"},
       {"1.2.3.a", "unexpected character"},
+      {"10.0.0.1x", "unexpected character 'x'"},  // trailing garbage, not a hex octet
+      {"255.255.255.0x", "unexpected character 'x'"},
       {"1..2.3", "empty octet"},
       {".1.2.3", "empty octet"},
       {"1.2.3.", "empty octet"},

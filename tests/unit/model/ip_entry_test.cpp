@@ -192,6 +192,15 @@ TEST(ParseIpEntry, NegativePrefixLengthIsASignError) {
 // ---------------------------------------------------------------------------------------------------------------
 // Netmasks
 
+// A name with a path or a length is not "an IPv4 address with a bad character": say what was expected.
+TEST(ParseIpEntry, NameWithASlashSaysWhatWasExpected) {
+  ExpectRejected({
+      {"example.com/path", "expected ADDRESS/LENGTH; a domain name cannot carry a '/' suffix"},
+      {"mail.example.com/24", "a domain name cannot carry"},
+      {"10.0.0.1x/24", "unexpected character 'x'"},
+  });
+}
+
 TEST(ParseIpEntry, ContiguousNetmasks) {
   EXPECT_EQ(Parsed("10.0.0.0/255.255.255.0"),
             Describe(Entry(Family::kV4, 0x0a000000u, 0x0a0000ffu, EntryForm::kNetmask)));
