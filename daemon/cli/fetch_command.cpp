@@ -35,7 +35,8 @@ constexpr const char* kUsage =
     "  --ca-file FILE       trust only the CA certificates in this PEM file (default: the system store,\n"
     "                       SSL_CERT_FILE / SSL_CERT_DIR honoured)\n"
     "  --proxy URL          HTTP proxy, http://[user:password@]host[:port] (CONNECT tunnel)\n"
-    "  --use-env-proxy      take the proxy from https_proxy, unless no_proxy matches the host\n"
+    "  --use-env-proxy      take the proxy from https_proxy, unless no_proxy matches the host (of each URL,\n"
+    "                       redirects included)\n"
     "  --etag E             send If-None-Match: E\n"
     "  --last-modified D    send If-Modified-Since: D\n"
     "  --timeout S          deadline of each attempt in seconds, redirects included (default 60)\n"
@@ -129,20 +130,25 @@ int run_fetch(const std::vector<std::string>& args) {
       return kExitBadInput;
     }
     request.proxy = *proxy;
+    std::cerr << "proxy: " << net::to_string(*request.proxy) << '\n';
   } else if (vm.count("use-env-proxy") != 0) {
     const auto url = net::parse_https_url(request.url);
     if (!url) {
       std::cerr << "allowdrift fetch: config: " << url.error().message << '\n';
       return kExitBadInput;
     }
+    // Checked and shown for the first URL here; the fetcher reads the environment again for every redirect hop,
+    // so no_proxy applies to each URL.
     auto proxy = net::proxy_from_environment(url->host);
     if (!proxy) {
       std::cerr << "allowdrift fetch: " << proxy.error().message << '\n';
       return kExitBadInput;
     }
-    request.proxy = *proxy;
+    std::cerr << "proxy: " << (*proxy ? net::to_string(**proxy) : "none") << " (https_proxy / no_proxy for "
+              << url->host << ")\n";
+    request.proxy = net::ProxyConfig{};
+    request.proxy->from_environment = true;
   }
-  if (request.proxy) std::cerr << "proxy: " << net::to_string(*request.proxy) << '\n';
 
   const net::FetchResult fetched = fetch_blocking(request);
   const auto* result = &fetched;

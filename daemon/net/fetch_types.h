@@ -47,6 +47,10 @@ struct ProxyConfig {
   std::uint16_t port = 8080;
   std::optional<std::string> user;      // Proxy-Authorization: Basic, sent only to the proxy
   std::optional<std::string> password;  // never logged
+  // Set: the fields above are unused; the proxy of each URL fetched, every redirect hop included, comes from
+  // https_proxy unless no_proxy matches that URL's host (proxy_from_environment(), read as the hop starts).
+  // Opt-in, since a systemd service does not get a login shell's environment.
+  bool from_environment = false;
 };
 
 struct RetryConfig {

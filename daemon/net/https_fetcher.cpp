@@ -8,6 +8,7 @@
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -179,7 +180,15 @@ class HopRunner {
 
   asio::awaitable<HopResult> run() {
     auto executor = co_await asio::this_coro::executor;
-    const ProxyConfig* proxy = request_.proxy ? &*request_.proxy : nullptr;
+    // The proxy of this hop: configured, or from https_proxy / no_proxy for this URL's host (so a redirect to a
+    // host no_proxy names goes direct, and the other way round).
+    std::optional<ProxyConfig> hop_proxy = request_.proxy;
+    if (hop_proxy && hop_proxy->from_environment) {
+      auto from_env = proxy_from_environment(url_.host);
+      if (!from_env) co_return from_env.error();
+      hop_proxy = std::move(*from_env);
+    }
+    const ProxyConfig* proxy = hop_proxy ? &*hop_proxy : nullptr;
     const std::string& connect_host = proxy ? proxy->host : url_.host;
     const std::uint16_t connect_port = proxy ? proxy->port : url_.port;
     const std::string peer =
@@ -379,6 +388,31 @@ struct HttpsFetcher::State {
   std::string user_agent;
   std::mt19937_64 rng;
   std::shared_ptr<ssl::context> system_context;  // built on first use, then shared by every fetch
+  // Contexts of per-source CA files, kept while the file is unchanged (same inode, size and mtime): building one
+  // parses the PEM file and costs as much as a loopback handshake.
+  struct CaContext {
+    struct stat identity {};
+    std::shared_ptr<ssl::context> context;
+  };
+  std::map<std::string, CaContext> ca_contexts;
+
+  boost::system::result<std::shared_ptr<ssl::context>, FetchError> context_for(const std::string& ca_file) {
+    struct stat now {};
+    const bool known = ::stat(ca_file.c_str(), &now) == 0;
+    if (const auto it = ca_contexts.find(ca_file); known && it != ca_contexts.end()) {
+      const auto& was = it->second.identity;
+      if (was.st_ino == now.st_ino && was.st_dev == now.st_dev && was.st_size == now.st_size &&
+          was.st_mtim.tv_sec == now.st_mtim.tv_sec && was.st_mtim.tv_nsec == now.st_mtim.tv_nsec)
+        return it->second.context;
+    }
+    auto made = make_tls_client_context(ca_file);
+    if (!made) {
+      ca_contexts.erase(ca_file);
+      return made.error();
+    }
+    if (known) ca_contexts[ca_file] = {now, *made};
+    return *made;
+  }
 };
 
 HttpsFetcher::HttpsFetcher() : HttpsFetcher(HttpsFetcherOptions{}) {}
@@ -444,7 +478,7 @@ asio::awaitable<FetchResult> HttpsFetcher::fetch(FetchRequest request) {
   try {
     std::shared_ptr<ssl::context> ctx;
     if (request.ca_file) {
-      auto made = make_tls_client_context(request.ca_file);
+      auto made = state_->context_for(*request.ca_file);
       if (!made) co_return made.error();
       ctx = *made;
     } else {

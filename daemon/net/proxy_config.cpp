@@ -73,6 +73,7 @@ boost::system::result<ProxyConfig, FetchError> parse_proxy_url(std::string_view 
 }
 
 std::string to_string(const ProxyConfig& proxy) {
+  if (proxy.from_environment) return "from https_proxy / no_proxy";
   std::string out = "http://";
   if (proxy.user) out += *proxy.user + (proxy.password ? ":***" : "") + "@";
   const bool v6 = proxy.host.find(':') != std::string::npos;

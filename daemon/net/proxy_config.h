@@ -16,6 +16,7 @@ namespace allowdrift::net {
 boost::system::result<ProxyConfig, FetchError> parse_proxy_url(std::string_view url);
 
 // "http://host:port", or "http://user:***@host:port" when credentials are set: safe to print and log.
+// "from https_proxy / no_proxy" for ProxyConfig::from_environment.
 std::string to_string(const ProxyConfig& proxy);
 
 // True when `host` matches the no_proxy list: comma- or space-separated names ("example.com" and ".example.com"

@@ -5,9 +5,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 
 namespace allowdrift::net {
 namespace {
@@ -56,34 +57,95 @@ boost::system::result<int, FetchError> load_ca_file(SSL_CTX* ctx, const std::str
   return count;
 }
 
-bool readable_nonempty_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return in && in.peek() != std::ifstream::traits_type::eof();
+// How many certificates OpenSSL's file lookup would take from `path` (X509_load_cert_crl_file reads PEM, with
+// "TRUSTED CERTIFICATE" blocks too, and CRLs, which are not trust anchors). 0 when unreadable or not PEM.
+int certificates_in_file(const std::string& path) {
+  ERR_clear_error();
+  std::unique_ptr<BIO, BioDeleter> bio(BIO_new_file(path.c_str(), "r"));
+  if (!bio) {
+    ERR_clear_error();
+    return 0;
+  }
+  STACK_OF(X509_INFO)* infos = PEM_X509_INFO_read_bio(bio.get(), nullptr, nullptr, nullptr);
+  ERR_clear_error();
+  if (infos == nullptr) return 0;
+  int count = 0;
+  for (int i = 0; i < sk_X509_INFO_num(infos); ++i) {
+    if (sk_X509_INFO_value(infos, i)->x509 != nullptr) ++count;
+  }
+  sk_X509_INFO_pop_free(infos, X509_INFO_free);
+  return count;
 }
 
-bool dir_has_entries(const std::string& path) {
+// True when OpenSSL's directory lookup could find a certificate in `dir`: it opens only "HASH.N", HASH being the
+// subject name hash in 8 lowercase hex digits (what c_rehash / openssl rehash create), so one such file must hold
+// a PEM certificate whose subject hashes to its name.
+bool dir_has_a_certificate(const std::string& dir) {
   std::error_code ec;
-  std::filesystem::directory_iterator it(path, ec);
-  return !ec && it != std::filesystem::directory_iterator();
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) return false;
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) return false;
+    const std::string name = it->path().filename().string();
+    const auto dot = name.find('.');
+    if (dot != 8 || name.size() == 9 ||
+        !std::all_of(name.begin(), name.begin() + 8,
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }) ||
+        !std::all_of(name.begin() + 9, name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    ERR_clear_error();
+    std::unique_ptr<BIO, BioDeleter> bio(BIO_new_file(it->path().c_str(), "r"));
+    if (!bio) continue;
+    std::unique_ptr<X509, X509Deleter> cert(PEM_read_bio_X509_AUX(bio.get(), nullptr, nullptr, nullptr));
+    ERR_clear_error();
+    if (!cert) continue;
+    char hash[16];
+    std::snprintf(hash, sizeof hash, "%08lx",
+                  X509_NAME_hash_ex(X509_get_subject_name(cert.get()), nullptr, nullptr, nullptr));
+    if (name.compare(0, 8, hash) == 0) return true;
+  }
+  return false;
 }
 
-// What set_default_verify_paths will look at, and whether any of it is there.
-std::optional<FetchError> check_system_store() {
-  const char* env_file = std::getenv(X509_get_default_cert_file_env());
-  const char* env_dir = std::getenv(X509_get_default_cert_dir_env());
-  const std::string file = env_file != nullptr ? env_file : X509_get_default_cert_file();
-  const std::string dirs = env_dir != nullptr ? env_dir : X509_get_default_cert_dir();
-  if (readable_nonempty_file(file)) return std::nullopt;
+// True when a directory of the colon-separated list has a certificate OpenSSL would find.
+bool dirs_have_a_certificate(const std::string& dirs) {
   std::size_t pos = 0;
   while (pos <= dirs.size()) {
     const std::size_t end = dirs.find(':', pos);
     const std::string dir = dirs.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
-    if (!dir.empty() && dir_has_entries(dir)) return std::nullopt;
+    if (!dir.empty() && dir_has_a_certificate(dir)) return true;
     if (end == std::string::npos) break;
     pos = end + 1;
   }
-  return config_error("no usable system trust store: CA file " + file + " is not readable and CA directory " + dirs +
-                      " has no entries (install ca-certificates, set SSL_CERT_FILE, or configure a ca_file)");
+  return false;
+}
+
+// set_default_verify_paths() reports success even when it loaded nothing, so check first that it will load at
+// least one certificate, with OpenSSL's meaning of the variables: SSL_CERT_FILE replaces the default CA file and
+// SSL_CERT_DIR the default directories (colon-separated). A variable that is set must deliver: a broken
+// SSL_CERT_FILE is a mistake to report, not something to paper over with the default directory.
+std::optional<FetchError> check_system_store() {
+  const char* const file_env = X509_get_default_cert_file_env();  // "SSL_CERT_FILE"
+  const char* const dir_env = X509_get_default_cert_dir_env();    // "SSL_CERT_DIR"
+  const char* env_file = std::getenv(file_env);
+  const char* env_dir = std::getenv(dir_env);
+  if (env_file != nullptr) {
+    if (certificates_in_file(env_file) > 0) return std::nullopt;
+    return config_error(std::string("no usable system trust store: ") + file_env + "=" + env_file +
+                        " holds no certificate OpenSSL can load (unreadable, empty or not PEM)");
+  }
+  if (env_dir != nullptr) {
+    if (dirs_have_a_certificate(env_dir)) return std::nullopt;
+    return config_error(std::string("no usable system trust store: ") + dir_env + "=" + env_dir +
+                        " has no certificate OpenSSL can find (it needs HASH.0 names: run openssl rehash on it)");
+  }
+  const std::string file = X509_get_default_cert_file();
+  const std::string dirs = X509_get_default_cert_dir();
+  if (certificates_in_file(file) > 0 || dirs_have_a_certificate(dirs)) return std::nullopt;
+  return config_error("no usable system trust store: no certificate loads from CA file " + file + " or CA directory " +
+                      dirs + " (install ca-certificates, set " + file_env + " or " + dir_env +
+                      ", or configure a ca_file)");
 }
 
 }  // namespace

@@ -13,8 +13,9 @@
 namespace allowdrift::net {
 
 // With `ca_file`: only the certificates in that PEM file are trusted (it must hold at least one). Without: the
-// system store, honouring SSL_CERT_FILE / SSL_CERT_DIR as OpenSSL does; kConfig when neither the CA file nor the
-// CA directory it names is usable, since OpenSSL itself would "succeed" with no trust anchors at all.
+// system store, honouring SSL_CERT_FILE / SSL_CERT_DIR as OpenSSL does. kConfig, naming the file or directory,
+// when no certificate would load from it (SSL_CERT_FILE when set, else SSL_CERT_DIR when set, else OpenSSL's
+// default file and directory), since OpenSSL itself would "succeed" with no trust anchors at all.
 boost::system::result<std::shared_ptr<boost::asio::ssl::context>, FetchError> make_tls_client_context(
     const std::optional<std::string>& ca_file);
 

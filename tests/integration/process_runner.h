@@ -11,8 +11,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 extern char** environ;
@@ -32,9 +34,27 @@ inline std::string slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
-// args[0] is the program path. Fails the current test if the program cannot start or dies from a signal.
+// Changes to the inherited environment: a value sets the variable, nullopt removes it.
+using EnvChanges = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
+// args[0] is the program path. Fails the current test if the program cannot start or dies from a signal. The
+// program inherits this process's environment with `env` applied.
 inline ProcessResult run_process(std::vector<std::string> args, const std::filesystem::path& scratch,
-                                 const std::string& stdin_text = "") {
+                                 const std::string& stdin_text = "", const EnvChanges& env = {}) {
+  std::vector<std::string> env_entries;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry(*e);
+    const std::string name = entry.substr(0, entry.find('='));
+    bool changed = false;
+    for (const auto& change : env) changed = changed || change.first == name;
+    if (!changed) env_entries.push_back(entry);
+  }
+  for (const auto& [name, value] : env) {
+    if (value) env_entries.push_back(name + "=" + *value);
+  }
+  std::vector<char*> envp;
+  for (auto& entry : env_entries) envp.push_back(entry.data());
+  envp.push_back(nullptr);
   const auto out_path = scratch / "stdout";
   const auto err_path = scratch / "stderr";
   const auto in_path = scratch / "stdin";
@@ -49,7 +69,7 @@ inline ProcessResult run_process(std::vector<std::string> args, const std::files
   argv.push_back(nullptr);
   pid_t pid = 0;
   ProcessResult r;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   EXPECT_EQ(rc, 0) << "cannot start " << argv[0];
   if (rc != 0) return r;

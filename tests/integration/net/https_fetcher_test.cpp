@@ -6,7 +6,10 @@
 #include "test_pki.h"
 #include "test_server.h"
 
+#include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
@@ -16,8 +19,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <exception>
 #include <memory>
+#include <vector>
 
 namespace allowdrift::net {
 namespace {
@@ -318,6 +323,65 @@ TEST_F(HttpsFetcherTest, ServerThatAcceptsAndNeverAnswersTimesOut) {
   EXPECT_EQ(server.connections(), 1);
 }
 
+// A loopback listener (backlog 0) whose accept queue is full and never drained: the kernel drops every further
+// SYN, so a connect to it neither succeeds nor fails (a firewall that drops packets, without root).
+class FullBacklogListener {
+ public:
+  FullBacklogListener() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        ::listen(listener_, 0) != 0 || ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+    // Connect until one connection stays pending for 200 ms: from then on the queue is full.
+    for (int i = 0; i < 16 && !full_; ++i) {
+      const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      if (fd < 0) return;
+      fillers_.push_back(fd);
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0) continue;
+      if (errno != EINPROGRESS) return;
+      pollfd pending{fd, POLLOUT, 0};
+      full_ = ::poll(&pending, 1, 200) == 0;
+    }
+  }
+  ~FullBacklogListener() {
+    for (const int fd : fillers_) ::close(fd);
+    if (listener_ >= 0) ::close(listener_);
+  }
+  FullBacklogListener(const FullBacklogListener&) = delete;
+  FullBacklogListener& operator=(const FullBacklogListener&) = delete;
+
+  bool full() const { return full_; }
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int listener_ = -1;
+  std::vector<int> fillers_;
+  std::uint16_t port_ = 0;
+  bool full_ = false;
+};
+
+TEST_F(HttpsFetcherTest, ConnectThatHangsTimesOutAtTheConnectTimeout) {
+  FullBacklogListener listener;
+  ASSERT_TRUE(listener.full()) << "could not fill the accept queue of a loopback listener";
+  auto r = request("https://127.0.0.1:" + std::to_string(listener.port()) + "/list");
+  r.connect_timeout = 500ms;
+  r.deadline = 30s;  // far away: what stops the fetch must be the connect timeout
+  const auto start = Clock::now();
+  const auto result = run_fetch(r);
+  const auto elapsed = Clock::now() - start;
+  ASSERT_TRUE(FailedWith(result, FetchErrorKind::kTimeout));
+  EXPECT_THAT(result.error().message, ::testing::HasSubstr("connect to 127.0.0.1:" + std::to_string(listener.port())));
+  EXPECT_THAT(result.error().message, ::testing::HasSubstr("timed out after 500 ms"));
+  EXPECT_GE(elapsed, r.connect_timeout);
+  EXPECT_LT(elapsed, r.connect_timeout + kMargin);
+}
+
 TEST_F(HttpsFetcherTest, ServerThatNeverAnswersTheRequestTimesOut) {
   TestServer server(tls(pki().good()));
   server.route("/hang", Script{Step{Step::Kind::kHang, {}, {}}});
@@ -458,23 +522,42 @@ TEST_F(HttpsFetcherTest, RedirectChainIsFollowedAndTheFinalUrlRecorded) {
   auto server = good_server();
   server->route("/r1", testing::redirect(301, server->url("/r2")));
   server->route("/r2", testing::redirect(302, server->url("/r3")));
-  server->route("/r3", testing::redirect(307, "/r4"));  // relative Location
-  server->route("/r4", testing::redirect(308, server->url("/list")));
-  const auto result = run_fetch(request(server->url("/r1")));
+  server->route("/r3", testing::redirect(303, server->url("/r4")));
+  server->route("/r4", testing::redirect(307, "/r5"));  // relative Location
+  server->route("/r5", testing::redirect(308, server->url("/list")));
+  auto r = request(server->url("/r1"));
+  r.max_redirects = 5;
+  const auto result = run_fetch(r);
   ASSERT_TRUE(Succeeded(result));
   EXPECT_EQ(result->body, kList);
-  EXPECT_EQ(result->redirects, 4);
+  EXPECT_EQ(result->redirects, 5);
   EXPECT_EQ(result->final_url, server->url("/list"));
-  for (const char* path : {"/r1", "/r2", "/r3", "/r4", "/list"}) EXPECT_EQ(server->hits(path), 1) << path;
+  for (const char* path : {"/r1", "/r2", "/r3", "/r4", "/r5", "/list"}) EXPECT_EQ(server->hits(path), 1) << path;
+  for (const auto& req : server->requests()) EXPECT_EQ(req.method, "GET") << req.target;
   for (const auto& req : server->requests()) EXPECT_EQ(req.sni, "localhost") << req.target;  // each hop verified
 }
 
+// A loop is recognised as such on its first repeat, not merely stopped by the redirect limit (set far higher).
 TEST_F(HttpsFetcherTest, RedirectLoopIsDetected) {
   auto server = good_server();
   server->route("/loop", testing::redirect(302, "/loop"));
-  const auto result = run_fetch(request(server->url("/loop")));
-  EXPECT_TRUE(FailedWith(result, FetchErrorKind::kRedirect));
-  EXPECT_LE(server->hits("/loop"), 6);
+  server->route("/ping", testing::redirect(301, "/pong"));
+  server->route("/pong", testing::redirect(307, server->url("/ping")));
+  auto r = request(server->url("/loop"));
+  r.max_redirects = 20;
+  const auto self = run_fetch(r);
+  ASSERT_TRUE(FailedWith(self, FetchErrorKind::kRedirect));
+  EXPECT_TRUE(MessageNames(self, {"loop"}));
+  EXPECT_THAT(self.error().message, ::testing::Not(::testing::HasSubstr("too many")));
+  EXPECT_EQ(server->hits("/loop"), 1);
+
+  r.url = server->url("/ping");
+  const auto two_step = run_fetch(r);
+  ASSERT_TRUE(FailedWith(two_step, FetchErrorKind::kRedirect));
+  EXPECT_TRUE(MessageNames(two_step, {"loop"}));
+  EXPECT_THAT(two_step.error().message, ::testing::HasSubstr(server->url("/ping")));
+  EXPECT_EQ(server->hits("/ping"), 1);
+  EXPECT_EQ(server->hits("/pong"), 1);
 }
 
 TEST_F(HttpsFetcherTest, TooManyRedirectsFail) {

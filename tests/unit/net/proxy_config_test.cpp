@@ -39,6 +39,11 @@ TEST(ProxyUrl, DefaultsAndForms) {
   EXPECT_EQ(user_only->user, "bob");
   EXPECT_FALSE(user_only->password);
   EXPECT_EQ(to_string(*user_only), "http://bob@proxy:3128");
+
+  EXPECT_FALSE(bare->from_environment);
+  ProxyConfig from_env;
+  from_env.from_environment = true;
+  EXPECT_EQ(to_string(from_env), "from https_proxy / no_proxy");
 }
 
 TEST(ProxyUrl, RejectsWithoutLeakingThePassword) {
