@@ -2,6 +2,13 @@
 
 #include "app/once_report.h"
 #include "model/ip_entry.h"
+#include "store/sha256.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <set>
 
@@ -13,6 +20,25 @@ void add_content(const std::vector<store::SectionContent>& sections, model::IpSe
   for (const auto& s : sections) {
     ips = ips.unite(s.ips);
     for (const auto& d : s.domains) domains.add(d);
+  }
+}
+
+// The sources of one --once pass, handed out to a few fetching coroutines in configuration order.
+struct FetchQueue {
+  const config::Config& config;
+  RefreshContext context;
+  std::chrono::steady_clock::time_point deadline;
+  std::vector<std::optional<RefreshOutcome>> outcomes;  // nullopt: not started before the deadline
+  std::size_t next = 0;
+  std::size_t running = 0;
+  std::exception_ptr failure;  // the first store failure; the other sources still finish
+};
+
+boost::asio::awaitable<void> drain(FetchQueue& q) {
+  while (q.next < q.config.sources.size()) {
+    const auto i = q.next++;
+    if (std::chrono::steady_clock::now() >= q.deadline) continue;
+    q.outcomes[i] = co_await refresh_source(q.config.sources[i], q.context);
   }
 }
 
@@ -103,33 +129,76 @@ diff::CheckResult evaluate(const config::Config& config, const config::CheckConf
   return diff::evaluate_check(policy, check.target, sources, allowlist, error, now_ms);
 }
 
-void record_result(store::DriftLog& log, const diff::CheckResult& result, std::int64_t at_ms) {
+void record_reading(store::ReadingLog& readings, TargetState& state, std::int64_t at_ms) {
+  if (!state.allowlist) return;
+  store::SectionContent content{"", state.allowlist->ip_set(), {}};
+  for (const auto& d : state.allowlist->domain_set().patterns()) content.domains.push_back(d);
+  store::ReadingInput in;
+  in.target = state.name;
+  in.at = at_ms;
+  in.content_sha256 = store::sha256_hex(store::canonical_content({content}));
+  in.ip_count = static_cast<std::int64_t>(content.ips.to_cidr_strings().size());
+  in.domain_count = static_cast<std::int64_t>(content.domains.size());
+  state.reading_id = readings.record(in);
+}
+
+void record_result(store::DriftLog& log, const diff::CheckResult& result, std::int64_t at_ms,
+                   std::optional<std::int64_t> reading_id) {
   const auto count = [](const model::IpSet& ips, const std::vector<model::DomainPattern>& ds) {
     return static_cast<std::int64_t>(ips.to_cidr_strings().size() + ds.size());
   };
-  log.record({result.name, at_ms, count(result.missing_ips, result.missing_domains),
-              count(result.stale_ips, result.stale_domains), check_json(result)});
-  log.prune(100);
+  store::DriftRecord r{result.name,
+                       at_ms,
+                       count(result.missing_ips, result.missing_domains),
+                       count(result.stale_ips, result.stale_domains),
+                       check_json(result),
+                       result.sources.size() == 1 ? result.sources.front().snapshot_id : std::nullopt,
+                       reading_id};
+  log.record(r);
 }
 
 boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, RefreshContext context, Alerter& alerter,
-                                              store::DriftLog& drift_log,
-                                              std::chrono::steady_clock::time_point deadline) {
+                                              CycleLogs logs, std::chrono::steady_clock::time_point deadline) {
+  namespace asio = boost::asio;
   CycleReport report;
+  auto& db = context.store.database();
   std::map<std::string, RefreshOutcome> refreshes;
   bool inputs_failed = false;
-  for (const auto& source : config.sources) {
-    if (std::chrono::steady_clock::now() >= deadline) {
+
+  FetchQueue queue{config, context, deadline, {}, 0, 0, nullptr};
+  queue.outcomes.resize(config.sources.size());
+  if (!config.sources.empty()) {
+    auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
+    queue.running = std::min(kParallelFetches, config.sources.size());
+    for (std::size_t i = 0, n = queue.running; i < n; ++i) {
+      asio::co_spawn(executor, drain(queue), [&](std::exception_ptr e) {
+        if (e && !queue.failure) queue.failure = e;
+        if (--queue.running == 0) all_done.cancel();
+      });
+    }
+    if (queue.running > 0) {
+      boost::system::error_code ignored;
+      co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    if (queue.failure) std::rethrow_exception(queue.failure);
+  }
+
+  for (std::size_t i = 0; i < config.sources.size(); ++i) {
+    const auto& source = config.sources[i];
+    if (!queue.outcomes[i]) {
       report.skipped.push_back(source.name);
       inputs_failed = true;
       continue;
     }
-    auto outcome = co_await refresh_source(source, context);
+    auto& outcome = *queue.outcomes[i];
     if (outcome.failed()) inputs_failed = true;
+    store::Transaction tx(db);
     const auto now = unix_ms_now();
     alerter.source_refreshed(source, outcome, consecutive_failures(context.store, source.name), now);
     const auto last = context.store.last_accepted(source.name);
     alerter.source_age(source, last ? std::optional<std::int64_t>(now - last->confirmed_at) : std::nullopt, now);
+    tx.commit();
     refreshes[source.name] = outcome;
     report.refreshes.push_back(std::move(outcome));
   }
@@ -142,20 +211,27 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
     if (used.count(target.name) == 0) continue;
     auto state = read_target(target);
     if (!state.allowlist) inputs_failed = true;
-    alerter.target_read(target, state.allowlist ? "" : state.error_kind + ": " + state.error, unix_ms_now());
+    store::Transaction tx(db);
+    const auto now = unix_ms_now();
+    record_reading(logs.readings, state, now);
+    alerter.target_read(target, state.allowlist ? "" : state.error_kind + ": " + state.error, now);
+    tx.commit();
     targets.emplace(target.name, state);
     report.targets.push_back(std::move(state));
   }
 
   report.at_ms = unix_ms_now();
   diff::CheckStatus status = diff::CheckStatus::kOk;
+  store::Transaction tx(db);  // every check's alert state and drift result: one commit
   for (const auto& check : config.checks) {
     auto result = evaluate(config, check, context.store, targets, refreshes, report.at_ms);
     alerter.check_evaluated(check, result, report.at_ms);
-    record_result(drift_log, result, report.at_ms);
+    const auto t = targets.find(check.target);
+    record_result(logs.drift_log, result, report.at_ms, t != targets.end() ? t->second.reading_id : std::nullopt);
     status = diff::worst(status, result.status);
     report.checks.push_back(std::move(result));
   }
+  tx.commit();
   report.status = inputs_failed ? diff::CheckStatus::kUnknown : status;
   co_return report;
 }

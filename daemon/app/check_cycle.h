@@ -8,6 +8,7 @@
 #include "diff/check_evaluation.h"
 #include "firewall/allowlist_reader.h"
 #include "store/drift_log.h"
+#include "store/reading_log.h"
 #include "store/snapshot_store.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -26,6 +27,7 @@ struct TargetState {
   std::optional<firewall::Allowlist> allowlist;  // nullopt: unreadable
   std::string error_kind;                        // "permission", "not-found", ...
   std::string error;
+  std::optional<std::int64_t> reading_id;  // its row in local_reading, once recorded
 };
 
 struct CycleReport {
@@ -40,6 +42,9 @@ struct CycleReport {
 // Reads one target now (blocking: tools run with a timeout, netlink dumps are bounded by the set's size).
 TargetState read_target(const config::TargetConfig& target);
 
+// Keeps a readable target's content fingerprint in the reading log and sets state.reading_id.
+void record_reading(store::ReadingLog& readings, TargetState& state, std::int64_t at_ms);
+
 // Evaluates one check from the store's last accepted lists and the target states read in this pass.
 diff::CheckResult evaluate(const config::Config& config, const config::CheckConfig& check, store::SnapshotStore& store,
                            const std::map<std::string, TargetState>& targets,
@@ -48,12 +53,22 @@ diff::CheckResult evaluate(const config::Config& config, const config::CheckConf
 // Consecutive failed attempts at the head of the source's fetch history.
 int consecutive_failures(store::SnapshotStore& store, const std::string& source);
 
-// Keeps the result in the drift log (for `allowdrift status`).
-void record_result(store::DriftLog& log, const diff::CheckResult& result, std::int64_t at_ms);
+// Keeps the result in the drift log (for `allowdrift status`), with the snapshot and reading it was computed from.
+void record_result(store::DriftLog& log, const diff::CheckResult& result, std::int64_t at_ms,
+                   std::optional<std::int64_t> reading_id);
+
+// The logs a cycle writes besides the snapshots (all in the snapshot store's database).
+struct CycleLogs {
+  store::DriftLog& drift_log;
+  store::ReadingLog& readings;
+};
+
+// Sources are fetched up to this many at a time: their network waits overlap with each other's parsing and
+// storing. Alerts and the report keep the configuration's order.
+inline constexpr std::size_t kParallelFetches = 4;
 
 boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, RefreshContext context, Alerter& alerter,
-                                              store::DriftLog& drift_log,
-                                              std::chrono::steady_clock::time_point deadline);
+                                              CycleLogs logs, std::chrono::steady_clock::time_point deadline);
 
 std::int64_t unix_ms_now();
 

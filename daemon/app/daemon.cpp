@@ -2,6 +2,7 @@
 
 #include "app/check_cycle.h"
 #include "app/make_channels.h"
+#include "app/retention.h"
 #include "app/state_dir.h"
 #include "config/config_loader.h"
 #include "config/quantity.h"
@@ -53,7 +54,14 @@ struct Generation {
 class Daemon {
  public:
   Daemon(asio::io_context& io, DaemonOptions options, StateDirectory state, store::Database& db)
-      : io_(io), options_(std::move(options)), state_(std::move(state)), snapshots_(db), records_(db), drift_log_(db) {}
+      : io_(io),
+        options_(std::move(options)),
+        state_(std::move(state)),
+        db_(db),
+        snapshots_(db),
+        records_(db),
+        drift_log_(db),
+        readings_(db) {}
 
   bool start(config::Config config) {
     auto channels = make_channels(config);
@@ -70,6 +78,7 @@ class Daemon {
     // Targets first, so the first evaluation after a source's fetch has the local side; then the sources,
     // staggered over the first minute so that ten sources do not all connect in the same second.
     for (const auto& t : gen->config.targets) asio::co_spawn(io_, target_loop(gen, t.name), asio::detached);
+    asio::co_spawn(io_, retention_loop(gen), asio::detached);
     const auto n = gen->config.sources.size();
     for (std::size_t i = 0; i < n; ++i) {
       const auto stagger = milliseconds{static_cast<std::int64_t>(i * 60'000 / std::max<std::size_t>(n, 1))};
@@ -146,6 +155,7 @@ class Daemon {
         auto outcome = co_await refresh_source(*source, {fetcher, snapshots_, gen->config.proxy});
         if (gen->stopped) co_return;
         log_refresh(outcome);
+        store::Transaction tx(db_);  // the alert records and the evaluations that follow: one commit
         const auto now = unix_ms_now();
         gen->alerter->source_refreshed(*source, outcome, consecutive_failures(snapshots_, name), now);
         const auto last = snapshots_.last_accepted(name);
@@ -160,6 +170,7 @@ class Daemon {
               return std::find(c.sources.begin(), c.sources.end(), name) != c.sources.end();
             },
             changed);
+        tx.commit();
       } catch (const std::exception& e) {
         spdlog::error("source cycle failed source={} error=\"{}\"", name, e.what());
       }
@@ -174,17 +185,34 @@ class Daemon {
       const auto* target = gen->config.find_target(name);
       if (target == nullptr) co_return;
       try {
+        store::Transaction tx(db_);
         if (poll_target(*gen, *target, false)) {
           evaluate_checks(
               *gen, [&](const config::CheckConfig& c) { return c.target == name; }, false);
+          tx.commit();
           status(*gen);
           release_free_memory();
+        } else {
+          tx.commit();
         }
       } catch (const std::exception& e) {
         spdlog::error("target cycle failed target={} error=\"{}\"", name, e.what());
       }
       if (!co_await sleep(gen, target->interval)) co_return;
     }
+  }
+
+  // Retention once at start, then daily: one scheduled wake-up a day.
+  asio::awaitable<void> retention_loop(std::shared_ptr<Generation> gen) {
+    do {
+      try {
+        const auto r = apply_retention(gen->config, snapshots_, readings_, drift_log_, unix_ms_now());
+        spdlog::info("retention snapshots_deleted={} fetch_attempts_deleted={} readings_deleted={}",
+                     r.snapshots.snapshots_deleted, r.snapshots.fetch_attempts_deleted, r.readings_deleted);
+      } catch (const std::exception& e) {
+        spdlog::error("retention failed error=\"{}\"", e.what());
+      }
+    } while (co_await sleep(gen, std::chrono::hours{24}));
   }
 
   // Reads the target when its change signal moved, its reading is older than max_age, or `force`. True when a
@@ -209,7 +237,9 @@ class Daemon {
     } else {
       spdlog::warn("target unreadable target={} kind={} error=\"{}\"", target.name, state.error_kind, state.error);
     }
-    gen.alerter->target_read(target, state.allowlist ? "" : state.error_kind + ": " + state.error, unix_ms_now());
+    const auto at = unix_ms_now();
+    record_reading(readings_, state, at);
+    gen.alerter->target_read(target, state.allowlist ? "" : state.error_kind + ": " + state.error, at);
     gen.targets[target.name] = std::move(state);
     return true;
   }
@@ -227,7 +257,8 @@ class Daemon {
                    result.missing_ips.to_cidr_strings().size() + result.missing_domains.size(),
                    result.stale_ips.to_cidr_strings().size() + result.stale_domains.size());
       gen.alerter->check_evaluated(check, result, now);
-      record_result(drift_log_, result, now);
+      const auto t = gen.targets.find(check.target);
+      record_result(drift_log_, result, now, t != gen.targets.end() ? t->second.reading_id : std::nullopt);
       last_status_[check.name] = result.status;
     }
   }
@@ -256,9 +287,11 @@ class Daemon {
   asio::io_context& io_;
   DaemonOptions options_;
   StateDirectory state_;
+  store::Database& db_;
   store::SnapshotStore snapshots_;
   store::AlertStore records_;
   store::DriftLog drift_log_;
+  store::ReadingLog readings_;
   std::shared_ptr<Generation> current_;
   std::map<std::string, diff::CheckStatus> last_status_;
   std::mt19937 rng_{std::random_device{}()};

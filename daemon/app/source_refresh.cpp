@@ -22,6 +22,7 @@ net::FetchRequest request_for(const config::SourceConfig& source, const std::str
   r.deadline = source.fetch.timeout;
   r.body_limit = static_cast<std::size_t>(source.fetch.max_body);
   r.retry.max_attempts = source.fetch.retries;
+  r.max_redirects = source.fetch.max_redirects;
   r.ca_file = source.ca_file;
   r.proxy = proxy;
   return r;
@@ -69,29 +70,30 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
   RefreshOutcome out;
   out.source = source.name;
   const auto started = std::chrono::steady_clock::now();
-  const auto finish = [&](RefreshOutcome o) {
-    o.duration_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-    return o;
+  const auto elapsed_ms = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   };
   auto& store = context.store;
   const auto last = store.last_accepted(source.name);
+  const auto attempt = [&](std::int64_t at, std::string_view outcome, std::string_view error_kind,
+                           std::string_view message, std::int64_t bytes) {
+    store.record_fetch_attempt(source.name, at, outcome, error_kind, message, elapsed_ms(), bytes);
+  };
+  // What follows the last network wait is one transaction (one commit, one fsync per source and cycle); none is
+  // ever open across a co_await, where another source's coroutine could write into it.
+  const auto finish = [&](store::Transaction& tx, RefreshOutcome o) {
+    tx.commit();
+    o.duration_ms = elapsed_ms();
+    return o;
+  };
 
-  // Same content again: only last-confirmed moves (the store sees identical content and does just that).
+  // Same content again (304, same version): only last-confirmed moves.
   const auto confirm = [&](const std::string& why) {
-    store::SnapshotInput input;
-    input.source = source.name;
-    input.fetched_at = now_ms();
-    input.etag = last->etag;
-    input.last_modified = last->last_modified;
-    input.final_url = last->final_url;
-    input.change_token = last->change_token;
-    input.body_sha256 = last->body_sha256;
-    input.sections = store.content(last->id);
-    const auto recorded = store.record(input);
-    store.record_fetch_attempt(source.name, input.fetched_at, "unchanged", "", why, 0, 0);
+    const auto at = now_ms();
+    store.confirm(last->id, at);
+    attempt(at, "unchanged", "", why, 0);
     out.kind = RefreshKind::kUnchanged;
-    out.snapshot_id = recorded.snapshot_id;
+    out.snapshot_id = last->id;
     out.message = why;
   };
 
@@ -99,41 +101,42 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
   std::optional<std::string> version;
   if (source.spec.version_url && source.spec.version_select) {
     auto fetched = co_await context.fetcher.fetch(request_for(source, *source.spec.version_url, context.proxy));
+    store::Transaction tx(store.database());
     if (!fetched) {
-      store.record_fetch_attempt(source.name, now_ms(), "failed", std::string(net::to_string(fetched.error().kind)),
-                                 "version: " + fetched.error().message, 0, 0);
+      attempt(now_ms(), "failed", net::to_string(fetched.error().kind), "version: " + fetched.error().message, 0);
       out.kind = RefreshKind::kFailed;
       out.error_kind = net::to_string(fetched.error().kind);
       out.message = "version endpoint: " + fetched.error().message;
-      co_return finish(std::move(out));
+      co_return finish(tx, std::move(out));
     }
     auto parsed = feeds::parse_version(fetched->body, *source.spec.version_select);
     if (!parsed) {
-      store.record_fetch_attempt(source.name, now_ms(), "failed", "parse", "version: " + parsed.error().message, 0,
-                                 static_cast<std::int64_t>(fetched->body.size()));
+      attempt(now_ms(), "failed", "parse", "version: " + parsed.error().message,
+              static_cast<std::int64_t>(fetched->body.size()));
       out.kind = RefreshKind::kRejected;
       out.error_kind = "parse";
       out.message = "version document: " + parsed.error().message;
-      co_return finish(std::move(out));
+      co_return finish(tx, std::move(out));
     }
     version = *parsed;
     if (last && feeds::check_version(last->change_token, *version) == feeds::VersionCheck::kUnchanged) {
       confirm("version " + *version + " unchanged");
-      co_return finish(std::move(out));
+      co_return finish(tx, std::move(out));
     }
+    tx.commit();  // nothing written: ends the transaction before the next wait
   }
 
   auto request = request_for(source, source.spec.url, context.proxy);
   if (last) request.validators = {last->etag, last->last_modified};
   const auto fetched_at = now_ms();
   auto fetched = co_await context.fetcher.fetch(request);
+  store::Transaction tx(store.database());
   if (!fetched) {
-    store.record_fetch_attempt(source.name, fetched_at, "failed", std::string(net::to_string(fetched.error().kind)),
-                               fetched.error().message, 0, 0);
+    attempt(fetched_at, "failed", net::to_string(fetched.error().kind), fetched.error().message, 0);
     out.kind = RefreshKind::kFailed;
     out.error_kind = net::to_string(fetched.error().kind);
     out.message = fetched.error().message;
-    co_return finish(std::move(out));
+    co_return finish(tx, std::move(out));
   }
   if (fetched->not_modified) {
     if (last) {
@@ -143,7 +146,7 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
       out.error_kind = "http_status";
       out.message = "304 Not Modified without a previous list";
     }
-    co_return finish(std::move(out));
+    co_return finish(tx, std::move(out));
   }
 
   store::SnapshotInput input;
@@ -153,17 +156,17 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
   input.last_modified = fetched->validators.last_modified;
   input.final_url = fetched->final_url;
   input.body_sha256 = store::sha256_hex(fetched->body);
+  const auto bytes = static_cast<std::int64_t>(fetched->wire_bytes);
   auto list = feeds::extract(fetched->body, source.spec);
   if (!list) {
     input.status = store::SnapshotStatus::kRejected;
     input.reason = list.error().message;
     store.record(input);
-    store.record_fetch_attempt(source.name, fetched_at, "failed", "parse", list.error().message, 0,
-                               static_cast<std::int64_t>(fetched->wire_bytes));
+    attempt(fetched_at, "failed", "parse", list.error().message, bytes);
     out.kind = RefreshKind::kRejected;
     out.error_kind = "parse";
     out.message = list.error().message;
-    co_return finish(std::move(out));
+    co_return finish(tx, std::move(out));
   }
   if (version) list->change_token = version;
   input.change_token = list->change_token;
@@ -179,21 +182,20 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
   if (report.verdict != feeds::Verdict::kReject) input.sections = as_sections(*list);
   const auto recorded = store.record(input);
   out.snapshot_id = recorded.snapshot_id;
-  const auto bytes = static_cast<std::int64_t>(fetched->wire_bytes);
   switch (report.verdict) {
     case feeds::Verdict::kReject:
-      store.record_fetch_attempt(source.name, fetched_at, "failed", "rejected", reasons, 0, bytes);
+      attempt(fetched_at, "failed", "rejected", reasons, bytes);
       out.kind = RefreshKind::kRejected;
       out.error_kind = "rejected";
       out.message = reasons;
       break;
     case feeds::Verdict::kSuspect:
-      store.record_fetch_attempt(source.name, fetched_at, "changed", "", "held back as suspect: " + reasons, 0, bytes);
+      attempt(fetched_at, "changed", "", "held back as suspect: " + reasons, bytes);
       out.kind = RefreshKind::kSuspect;
       out.message = reasons;
       break;
     case feeds::Verdict::kAccept:
-      store.record_fetch_attempt(source.name, fetched_at, recorded.created ? "changed" : "unchanged", "", "", 0, bytes);
+      attempt(fetched_at, recorded.created ? "changed" : "unchanged", "", "", bytes);
       if (!last) {
         out.kind = RefreshKind::kBaseline;
       } else if (!recorded.created) {
@@ -208,7 +210,7 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
       }
       break;
   }
-  co_return finish(std::move(out));
+  co_return finish(tx, std::move(out));
 }
 
 }  // namespace allowdrift::app

@@ -3,6 +3,7 @@
 #include "app/check_cycle.h"
 #include "app/make_channels.h"
 #include "app/once_report.h"
+#include "app/retention.h"
 #include "app/state_dir.h"
 #include "cli/command_line.h"
 #include "cli/exit_code.h"
@@ -104,6 +105,7 @@ int run_once(const std::vector<std::string>& args) {
     store::SnapshotStore snapshots(db);
     store::AlertStore records(db);
     store::DriftLog drift_log(db);
+    store::ReadingLog readings(db);
     auto channels = app::make_channels(config);
     if (!channels) {
       std::cerr << "allowdrift --once: " << channels.error() << '\n';
@@ -117,13 +119,15 @@ int run_once(const std::vector<std::string>& args) {
     std::optional<app::CycleReport> report;
     std::exception_ptr failure;
     const auto deadline = std::chrono::steady_clock::now() + config.once_deadline;
-    boost::asio::co_spawn(io, app::run_cycle(config, {fetcher, snapshots, config.proxy}, alerter, drift_log, deadline),
-                          [&](std::exception_ptr e, app::CycleReport r) {
-                            failure = e;
-                            report = std::move(r);
-                          });
+    boost::asio::co_spawn(
+        io, app::run_cycle(config, {fetcher, snapshots, config.proxy}, alerter, {drift_log, readings}, deadline),
+        [&](std::exception_ptr e, app::CycleReport r) {
+          failure = e;
+          report = std::move(r);
+        });
     io.run();
     if (failure) std::rethrow_exception(failure);
+    app::apply_retention(config, snapshots, readings, drift_log, app::unix_ms_now());
     const auto out = format == "json" ? app::json_report(*report) : app::text_report(*report);
     if (write_output("--once", out) != kExitOk) return kUnknown;
     return app::exit_status(report->status);

@@ -25,6 +25,7 @@ struct FetchSettings {
   seconds connect_timeout{10};
   std::uint64_t max_body = 32u << 20;  // decoded bytes
   int retries = 3;                     // attempts per fetch, including the first
+  int max_redirects = 5;               // https-only redirects followed per attempt
   seconds max_age{3 * 86400};          // a last accepted list older than this raises data_stale
   int fail_alert_after = 3;            // consecutive failed fetches before fetch_failing
 };
@@ -92,14 +93,21 @@ struct AlertConfig {
 struct Config {
   std::string file;  // where it was loaded from
   std::string state_dir = "/var/lib/allowdrift";
-  std::string log_level = "info";         // trace, debug, info, warn, error
-  std::optional<net::ProxyConfig> proxy;  // from proxy = "http://[user:password@]host:port" (never logged)
-  seconds reminder{86400};                // an unchanged open problem is re-sent after this long
-  seconds once_deadline{300};             // --once gives up on whatever is still running after this long
-  seconds target_interval{300};           // default of [[target]] interval
-  seconds target_max_age{3600};           // default of [[target]] max_age
-  std::string presets_dir;                // extra or replacing presets (*.toml); "" = the built-in ones only
-  FetchSettings fetch;                    // defaults of every [[source]]
+  std::string log_level = "info";  // trace, debug, info, warn, error
+  // proxy = "http://[user:password@]host:port" (never logged), or proxy_from_environment = true: a ProxyConfig
+  // with from_environment set (https_proxy / no_proxy read by the fetcher for each URL).
+  std::optional<net::ProxyConfig> proxy;
+  seconds reminder{86400};       // an unchanged open problem is re-sent after this long
+  seconds once_deadline{300};    // --once gives up on whatever is still running after this long
+  seconds target_interval{300};  // default of [[target]] interval
+  seconds target_max_age{3600};  // default of [[target]] max_age
+  std::string presets_dir;       // extra or replacing presets (*.toml); "" = the built-in ones only
+  // Retention of the state database, applied after each --once run and daily by the daemon. A source's last
+  // accepted snapshot is never deleted, whatever these say.
+  seconds keep_history{180 * 86400};   // snapshots and target readings older than this may go...
+  int keep_snapshots = 30;             // ...but each source keeps at least this many
+  seconds keep_fetch_log{30 * 86400};  // fetch attempts older than this go
+  FetchSettings fetch;                 // defaults of every [[source]]
   std::vector<SourceConfig> sources;
   std::vector<TargetConfig> targets;
   std::vector<CheckConfig> checks;

@@ -58,6 +58,7 @@ void read_fetch_settings(TableReader& r, FetchSettings& fetch) {
   r.duration("connect_timeout", fetch.connect_timeout, std::chrono::seconds{1});
   r.size("max_body", fetch.max_body);
   r.integer("retries", fetch.retries, 1, 10);
+  r.integer("max_redirects", fetch.max_redirects, 0, 20);
   r.duration("max_age", fetch.max_age, std::chrono::seconds{60});
   r.integer("fail_alert_after", fetch.fail_alert_after, 1, 1000);
 }
@@ -87,11 +88,23 @@ class Loader {
         r.error_at("proxy", parsed.error().message);
       }
     }
+    bool proxy_from_environment = false;
+    if (r.boolean("proxy_from_environment", proxy_from_environment) && proxy_from_environment) {
+      if (config.proxy) {
+        r.error_at("proxy_from_environment", "set either proxy or proxy_from_environment, not both");
+      } else {
+        config.proxy = net::ProxyConfig{};
+        config.proxy->from_environment = true;
+      }
+    }
     r.duration("reminder", config.reminder, std::chrono::seconds{60});
     r.duration("once_deadline", config.once_deadline, std::chrono::seconds{1});
     r.duration("target_interval", config.target_interval, std::chrono::seconds{1});
     r.duration("target_max_age", config.target_max_age, std::chrono::seconds{1});
     r.string("presets_dir", config.presets_dir);
+    r.duration("keep_history", config.keep_history, std::chrono::seconds{86400});
+    r.integer("keep_snapshots", config.keep_snapshots, 1, 1'000'000);
+    r.duration("keep_fetch_log", config.keep_fetch_log, std::chrono::seconds{86400});
     read_fetch_settings(r, config.fetch);
     r.array_of_tables("source", [&](TableReader& t) { read_source(t, config); });
     r.array_of_tables("target", [&](TableReader& t) { read_target(t, config); });

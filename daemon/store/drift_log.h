@@ -15,7 +15,9 @@ struct DriftRecord {
   std::int64_t at = 0;  // Unix ms
   std::int64_t missing_count = 0;
   std::int64_t stale_count = 0;
-  std::string detail;  // JSON: {"status": ..., "missing": [...], "stale": [...], ...}
+  std::string detail;                       // JSON: {"status": ..., "missing": [...], "stale": [...], ...}
+  std::optional<std::int64_t> snapshot_id;  // the snapshot compared, when the check has one source
+  std::optional<std::int64_t> reading_id;   // the target reading compared (local_reading)
 };
 
 class DriftLog {

@@ -40,6 +40,12 @@ void check_application(Database& db) {
 
 MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
   MigrationReport report;
+  // Versions 1, 2, 3... in order: a gap or a swap would skip a migration silently (the loop below trusts it).
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1)
+      throw StoreFailure({StoreErrorKind::kInternal, "migration list is not 1, 2, 3...: entry " + std::to_string(i) +
+                                                         " has version " + std::to_string(migrations[i].version)});
+  }
   check_application(db);
   const bool empty = is_empty(db);
 

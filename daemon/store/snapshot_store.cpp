@@ -372,6 +372,16 @@ std::vector<std::string> SnapshotStore::ever_published(const std::string& source
   return out;
 }
 
+void SnapshotStore::confirm(std::int64_t snapshot_id, std::int64_t at) {
+  db_.prepare("UPDATE snapshot SET confirmed_at = max(confirmed_at, ?) WHERE id = ?")
+      .bind(1, at)
+      .bind(2, snapshot_id)
+      .run();
+  if (db_.changes() != 1)
+    throw StoreFailure({StoreErrorKind::kInternal,
+                        "database " + db_.path() + ": no snapshot " + std::to_string(snapshot_id) + " to confirm"});
+}
+
 void SnapshotStore::record_fetch_attempt(const std::string& source, std::int64_t at, std::string_view outcome,
                                          std::string_view error_kind, std::string_view message,
                                          std::int64_t duration_ms, std::int64_t bytes) {

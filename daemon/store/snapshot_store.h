@@ -101,6 +101,8 @@ class SnapshotStore {
   explicit SnapshotStore(Database& db) : db_(db) {}
 
   RecordResult record(const SnapshotInput& input);
+  // The source still publishes this snapshot's content (a 304, an unchanged version): moves its confirmed_at.
+  void confirm(std::int64_t snapshot_id, std::int64_t at);
 
   std::optional<SnapshotInfo> last_accepted(const std::string& source);
   std::optional<SnapshotInfo> snapshot(std::int64_t id);
@@ -128,6 +130,9 @@ class SnapshotStore {
 
   // Never deletes the last accepted snapshot of a source, nor anything it needs.
   PruneReport prune(const RetentionPolicy& policy, std::int64_t now);
+
+  // For grouping writes of several stores into one transaction (store::Transaction nests).
+  Database& database() { return db_; }
 
  private:
   std::int64_t source_id(const std::string& name, bool create);

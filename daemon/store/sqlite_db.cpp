@@ -184,18 +184,23 @@ void Database::exec(std::string_view sql) {
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
 std::int64_t Database::changes() const { return sqlite3_changes64(db_.get()); }
 
+bool Database::in_transaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
+
 void Database::fail(int rc, std::string_view context) const {
   throw_error(classify_sqlite_error(rc), *path_, context, sqlite3_errmsg(db_.get()));
 }
 
 // --- Transaction ---
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : db_(db), nested_(db.in_transaction()) {
+  db_.exec(nested_ ? "SAVEPOINT nested" : "BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
   if (!done_) {
     try {
-      db_.exec("ROLLBACK");
+      // A savepoint rolled back stays open until released: undo its work, then end it.
+      db_.exec(nested_ ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK");
     } catch (const StoreFailure&) {
       // SQLite may already have rolled back (e.g. after SQLITE_FULL); nothing else to undo.
     }
@@ -203,7 +208,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::commit() {
-  db_.exec("COMMIT");
+  db_.exec(nested_ ? "RELEASE nested" : "COMMIT");
   done_ = true;
 }
 

@@ -58,6 +58,7 @@ class Database {
   void exec(std::string_view sql);  // one or more statements without parameters
   std::int64_t last_insert_rowid() const;
   std::int64_t changes() const;
+  bool in_transaction() const;
   const std::string& path() const { return *path_; }
 
   // Translates the connection's current error into a StoreFailure.
@@ -74,7 +75,8 @@ class Database {
 };
 
 // BEGIN IMMEDIATE (the write lock up front, so a WAL reader is never promoted and hit by SQLITE_BUSY_SNAPSHOT);
-// rolls back in the destructor unless commit() ran.
+// rolls back in the destructor unless commit() ran. Inside another transaction it is a savepoint, so a caller
+// can group several stores' writes into one commit (one fsync) and each store still undoes its own part on error.
 class Transaction {
  public:
   explicit Transaction(Database& db);
@@ -85,6 +87,7 @@ class Transaction {
 
  private:
   Database& db_;
+  bool nested_;
   bool done_ = false;
 };
 

@@ -3,6 +3,8 @@
 // the states an admin meets: first baseline, in sync, an upstream change, the fix, an error page, a shrunken list,
 // an unreachable vendor, a held lock, a broken config; the exit code and the JSON report are checked at each.
 #include "app/daemon_harness.h"
+#include "store/snapshot_store.h"
+#include "store/state_db.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -10,11 +12,15 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 namespace allowdrift {
 namespace {
@@ -141,6 +147,93 @@ TEST_F(OnceTest, BaselineThenUpstreamChangeThenFix) {
   EXPECT_THAT(strings(check(r).at("stale")), ElementsAre("198.51.100.0/24"));
 }
 
+// The alert state outlives the process: separate `--once` runs on one state directory, each alerting to a Unix
+// datagram socket standing in for /dev/log. A second run that finds the same drift sends nothing (no re-send),
+// and the run after the fix sends exactly one resolved line (the open alert was not forgotten).
+class OnceAlertTest : public OnceTest {
+ protected:
+  void SetUp() override {
+    OnceTest::SetUp();
+    listener_ = std::make_unique<testing::SyslogListener>(dir_ / "log.sock");
+  }
+  void TearDown() override {
+    listener_.reset();
+    OnceTest::TearDown();
+  }
+  std::string alerting_config() {
+    return write_config("[[alert]]\ntype = \"syslog\"\nsocket = \"" + (dir_ / "log.sock").string() + "\"\n");
+  }
+  // Runs one `--once` process, then returns the lines it sent. A marker datagram sent after the process exited
+  // arrives after every line the process sent (a Unix datagram socket keeps order), so once the marker is in,
+  // nothing of this run is still on its way.
+  std::vector<std::string> lines_of(const std::string& config, int expected_status) {
+    const auto before = listener_->lines().size();
+    const auto r = once(config);
+    EXPECT_EQ(r.status, expected_status) << r.err;
+    const std::string marker = "marker " + std::to_string(++runs_);
+    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", (dir_ / "log.sock").c_str());
+    EXPECT_EQ(::sendto(fd, marker.data(), marker.size(), 0, reinterpret_cast<sockaddr*>(&addr), sizeof addr),
+              static_cast<ssize_t>(marker.size()));
+    ::close(fd);
+    EXPECT_TRUE(testing::eventually([&] { return listener_->count(marker) == 1; }));
+    const auto all = listener_->lines();
+    std::vector<std::string> out(all.begin() + static_cast<std::ptrdiff_t>(before), all.end());
+    EXPECT_FALSE(out.empty());
+    if (!out.empty() && out.back() == marker) out.pop_back();
+    return out;
+  }
+  // "event=drift" from "<131>Oct 29 10:00:00 allowdrift[42]: event=drift severity=crit ...".
+  static std::vector<std::string> events(const std::vector<std::string>& lines) {
+    std::vector<std::string> out;
+    for (const auto& l : lines) {
+      const auto at = l.find("]: event=");
+      out.push_back(at == std::string::npos ? "not an alert: " + l : l.substr(at + 3, l.find(' ', at + 3) - at - 3));
+    }
+    return out;
+  }
+
+  std::unique_ptr<testing::SyslogListener> listener_;
+  int runs_ = 0;
+};
+
+TEST_F(OnceAlertTest, ARestartNeitherResendsNorForgetsAnOpenAlert) {
+  serve(previous_);
+  allow(previous_);
+  const auto config = alerting_config();
+
+  // 1: baseline, in sync: nothing to say.
+  EXPECT_THAT(lines_of(config, 0), ElementsAre());
+
+  // 2: Cloudflare adds 104.24.0.0/14, missing locally: the change and the drift, once each.
+  serve(current_);
+  const auto opened = lines_of(config, 2);
+  EXPECT_THAT(events(opened), ElementsAre("event=upstream_changed", "event=drift"));
+  ASSERT_EQ(opened.size(), 2U);
+  EXPECT_THAT(opened[1], HasSubstr("check=cf-web"));
+  EXPECT_THAT(opened[1], HasSubstr("104.24.0.0/14"));
+
+  // 3: a new process, the same drift: still critical in the report, but no line at all (not re-sent).
+  const auto again = lines_of(config, 2);
+  EXPECT_THAT(again, ElementsAre());
+  EXPECT_EQ(listener_->count("event=drift"), 1U);
+
+  // 4: the allowlist is fixed: exactly one resolved line (the open alert was remembered across processes).
+  allow(current_);
+  const auto fixed = lines_of(config, 0);
+  EXPECT_THAT(events(fixed), ElementsAre("event=resolved"));
+  ASSERT_EQ(fixed.size(), 1U);
+  EXPECT_THAT(fixed[0], HasSubstr("check=cf-web"));
+
+  // 5: in sync again: nothing more.
+  EXPECT_THAT(lines_of(config, 0), ElementsAre());
+  EXPECT_EQ(listener_->count("event=drift"), 1U);
+  EXPECT_EQ(listener_->count("event=resolved"), 1U);
+  EXPECT_EQ(listener_->count("event=upstream_changed"), 1U);
+}
+
 TEST_F(OnceTest, ErrorPageIsRejectedAndTheLastAcceptedListIsCompared) {
   serve(current_);
   allow(current_);
@@ -223,6 +316,90 @@ TEST_F(OnceTest, BrokenConfigIsUnknownAndCheckConfigSays78) {
   EXPECT_THAT(r.err, HasSubstr(":5: key 'intervall'"));
   r = run_process({ALLOWDRIFT_BINARY, "check-config", write_config()}, dir_ / "scratch");
   EXPECT_EQ(r.status, 0) << r.err;
+}
+
+// What --once leaves in the state database besides snapshots: each target reading (one row per distinct content,
+// confirmed on re-reads), the drift result pointing at the snapshot and reading it compared, fetch attempts with
+// their duration; and the retention settings applied at the end of the run, never to the last accepted list.
+TEST_F(OnceTest, StateDatabaseKeepsReadingsAndResultsAndRetentionRuns) {
+  const auto db_path = dir_ / "state" / "state.db";
+  const auto day_ms = std::int64_t{86'400'000};
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  {
+    // Forty days of older history: three different lists and their fetch attempts.
+    fs::create_directories(dir_ / "state");
+    auto db = store::open_state_db(db_path);
+    store::SnapshotStore snapshots(db);
+    for (int i = 0; i < 3; ++i) {
+      store::SnapshotInput in;
+      in.source = "cf";
+      in.fetched_at = now_ms - (40 - i) * day_ms;
+      // The list of those days: the current one without 104.24.0.0/14 and without its i-th line.
+      store::SectionContent section{"", {}, {}};
+      model::IpSetBuilder b;
+      std::istringstream lines(previous_);
+      int n = 0;
+      for (std::string line; std::getline(lines, line); ++n)
+        if (n != i) b.add(*model::parse_ip_entry(line));
+      section.ips = std::move(b).build();
+      in.sections.push_back(std::move(section));
+      snapshots.record(in);
+      snapshots.record_fetch_attempt("cf", in.fetched_at, "changed", "", "", 5, 100);
+    }
+  }
+  serve(current_);
+  allow(current_);
+  const auto config = write_config();
+  // keep_* are global keys: before the first table.
+  const auto text = slurp(config);
+  std::ofstream(config) << "keep_history = \"7d\"\nkeep_snapshots = 2\nkeep_fetch_log = \"7d\"\n" << text;
+
+  auto r = once(config);
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto db = store::open_state_db(db_path);
+  const auto count = [&](const std::string& sql) {
+    auto st = db.prepare(sql);
+    EXPECT_TRUE(st.step());
+    return st.column_int64(0);
+  };
+  // Three old snapshots and the new one: keep_snapshots = 2 keeps the newest two, keep_history drops the rest.
+  EXPECT_EQ(count("SELECT count(*) FROM snapshot"), 2);
+  store::SnapshotStore snapshots(db);
+  const auto last = snapshots.last_accepted("cf");
+  ASSERT_TRUE(last);
+  EXPECT_GE(last->fetched_at, now_ms);
+  // Fetch attempts: the 40-day-old ones are gone; this run's is kept, with its measured duration.
+  const auto attempts = snapshots.fetch_history("cf");
+  ASSERT_EQ(attempts.size(), 1U);
+  EXPECT_EQ(attempts[0].outcome, "changed");
+  EXPECT_GT(attempts[0].duration_ms, 0);
+  EXPECT_GT(attempts[0].bytes, 0);
+
+  // The target reading and the drift result that points at it and at the snapshot.
+  EXPECT_EQ(count("SELECT count(*) FROM local_reading WHERE target = 'web'"), 1);
+  const auto reading = count("SELECT id FROM local_reading WHERE target = 'web'");
+  // Cloudflare's 15 prefixes: none adjacent to another in a way that merges (104.16.0.0/13 + 104.24.0.0/14 is no
+  // CIDR block), so one block per line.
+  const auto lines = std::count(current_.begin(), current_.end(), '\n') + (current_.ends_with('\n') ? 0 : 1);
+  EXPECT_EQ(lines, 15);
+  EXPECT_EQ(count("SELECT ip_count FROM local_reading WHERE id = " + std::to_string(reading)), lines);
+  EXPECT_EQ(count("SELECT reading_id FROM drift_result ORDER BY id DESC LIMIT 1"), reading);
+  EXPECT_EQ(count("SELECT snapshot_id FROM drift_result ORDER BY id DESC LIMIT 1"), last->id);
+
+  // Same allowlist again: no new reading row, its confirmed_at moves. A changed allowlist: a new row.
+  const auto confirmed = count("SELECT confirmed_at FROM local_reading WHERE id = " + std::to_string(reading));
+  r = once(config);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(count("SELECT count(*) FROM local_reading WHERE target = 'web'"), 1);
+  EXPECT_GE(count("SELECT confirmed_at FROM local_reading WHERE id = " + std::to_string(reading)), confirmed);
+  allow(current_ + "\n198.51.100.0/24\n");
+  r = once(config);
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(count("SELECT count(*) FROM local_reading WHERE target = 'web'"), 2);
+  EXPECT_EQ(count("SELECT reading_id FROM drift_result ORDER BY id DESC LIMIT 1"),
+            count("SELECT max(id) FROM local_reading"));
 }
 
 TEST_F(OnceTest, ShippedExampleConfigIsValid) {

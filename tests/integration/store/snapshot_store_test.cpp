@@ -147,6 +147,51 @@ TEST_F(SnapshotStoreTest, DailySnapshotsWithFewChangesGrowByTheChanges) {
   EXPECT_EQ(count_rows(db_, "entry"), 2000 + 60);  // not 30 copies
 }
 
+TEST_F(SnapshotStoreTest, FetchHistoryKeepsEachAttemptsErrorKindNewestFirst) {
+  EXPECT_TRUE(store_.fetch_history("cf").empty());
+  // Recorded out of time order; another source's attempts in between.
+  store_.record_fetch_attempt("cf", 1000, "failed", "dns", "cannot resolve www.cloudflare.com", 12, 0);
+  store_.record_fetch_attempt("cf", 3000, "changed", "", "", 250, 4096);
+  store_.record_fetch_attempt("other", 2500, "failed", "timeout", "read timed out", 5000, 17);
+  store_.record_fetch_attempt("cf", 2000, "failed", "tls", "certificate verify failed", 80, 0);
+  store_.record_fetch_attempt("cf", 4000, "unchanged", "", "", 30, 0);
+
+  const auto h = store_.fetch_history("cf");
+  ASSERT_EQ(h.size(), 4U);
+  std::vector<std::int64_t> at;
+  std::vector<std::string> kinds;
+  for (const auto& a : h) {
+    at.push_back(a.at);
+    kinds.push_back(a.error_kind);
+  }
+  EXPECT_THAT(at, ElementsAre(4000, 3000, 2000, 1000));
+  EXPECT_THAT(kinds, ElementsAre("", "", "tls", "dns"));
+  EXPECT_EQ(h[0].outcome, "unchanged");
+  EXPECT_EQ(h[1].outcome, "changed");
+  EXPECT_EQ(h[1].message, "");
+  EXPECT_EQ(h[1].duration_ms, 250);
+  EXPECT_EQ(h[1].bytes, 4096);
+  EXPECT_EQ(h[2].outcome, "failed");
+  EXPECT_EQ(h[2].message, "certificate verify failed");
+  EXPECT_EQ(h[2].duration_ms, 80);
+  EXPECT_EQ(h[3].outcome, "failed");
+  EXPECT_EQ(h[3].message, "cannot resolve www.cloudflare.com");
+  EXPECT_EQ(h[3].duration_ms, 12);
+  EXPECT_EQ(h[3].bytes, 0);
+
+  const auto newest_two = store_.fetch_history("cf", 2);
+  ASSERT_EQ(newest_two.size(), 2U);
+  EXPECT_EQ(newest_two[0].at, 4000);
+  EXPECT_EQ(newest_two[1].at, 3000);
+
+  const auto other = store_.fetch_history("other");
+  ASSERT_EQ(other.size(), 1U);
+  EXPECT_EQ(other[0].error_kind, "timeout");
+  EXPECT_EQ(other[0].message, "read timed out");
+  EXPECT_EQ(other[0].bytes, 17);
+  EXPECT_TRUE(store_.fetch_history("nobody").empty());
+}
+
 TEST_F(SnapshotStoreTest, PruneKeepsTheLastAcceptedSnapshot) {
   const std::int64_t day = 86'400'000;
   const auto accepted = store_.record(snapshot_of("s", 1 * day, "10.0.0.0/24\n"));

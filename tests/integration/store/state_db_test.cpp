@@ -9,10 +9,13 @@
 
 #include <array>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 namespace allowdrift::store {
 namespace {
 
+using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using testing::read_bytes;
 using testing::TempDir;
@@ -69,7 +72,7 @@ TEST(StateDb, EmbeddedMigrationsAreConsecutiveAndNamed) {
   for (const auto& m : embedded_migrations()) {
     EXPECT_EQ(m.version, expected++);
     EXPECT_FALSE(m.name.empty());
-    EXPECT_THAT(std::string(m.sql), HasSubstr("CREATE TABLE"));
+    EXPECT_THAT(std::string(m.sql), AnyOf(HasSubstr("CREATE "), HasSubstr("ALTER TABLE")));
   }
 }
 
@@ -117,6 +120,105 @@ TEST(StateDb, FailedMigrationRollsBackAndLeavesTheDatabaseAsItWas) {
   auto t = db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'");
   ASSERT_TRUE(t.step());
   EXPECT_EQ(t.column_int64(0), 0);
+}
+
+// Three migrations where each needs the one before: applied in one open, in version order, each recorded.
+const std::array<Migration, 3> kChain = {{
+    {1, "create", "CREATE TABLE chain (step INTEGER NOT NULL) STRICT; INSERT INTO chain VALUES (1);"},
+    {2, "extend", "ALTER TABLE chain ADD COLUMN note TEXT; INSERT INTO chain VALUES (2, 'after 1');"},
+    {3, "index", "CREATE UNIQUE INDEX chain_step ON chain(step); INSERT INTO chain VALUES (3, 'after 2');"},
+}};
+
+// A list out of order or with a gap is refused before anything is applied (it would skip a migration).
+TEST(StateDb, AMigrationListOutOfOrderIsRefused) {
+  TempDir dir;
+  const std::array<Migration, 2> swapped = {{kChain[1], kChain[0]}};
+  const std::array<Migration, 2> gap = {{kChain[0], kChain[2]}};
+  for (const auto& list : {std::span<const Migration>(swapped), std::span<const Migration>(gap)}) {
+    const auto path = dir.path() / "state.db";
+    try {
+      open_state_db(path, {}, list);
+      ADD_FAILURE() << "an out-of-order list was applied";
+    } catch (const StoreFailure& e) {
+      EXPECT_THAT(e.what(), HasSubstr("migration list is not 1, 2, 3"));
+    }
+    Database db = Database::open(path, Database::Mode::kReadWrite);
+    auto t = db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'chain'");
+    ASSERT_TRUE(t.step());
+    EXPECT_EQ(t.column_int64(0), 0);
+  }
+}
+
+std::vector<std::pair<std::int64_t, std::string>> recorded_migrations(Database& db) {
+  auto st = db.prepare("SELECT version, name FROM schema_migration ORDER BY version");
+  std::vector<std::pair<std::int64_t, std::string>> out;
+  while (st.step()) out.emplace_back(st.column_int64(0), st.column_text(1));
+  return out;
+}
+
+TEST(StateDb, AFreshDatabaseTakesSeveralPendingMigrationsInOrderInOneOpen) {
+  TempDir dir;
+  const auto path = dir.path() / "state.db";
+  {
+    Database db = open_state_db(path, {}, kChain);
+    EXPECT_EQ(pragma(db, "user_version"), 3);
+    EXPECT_EQ(pragma(db, "application_id"), kApplicationId);
+    EXPECT_EQ(recorded_migrations(db),
+              (std::vector<std::pair<std::int64_t, std::string>>{{1, "create"}, {2, "extend"}, {3, "index"}}));
+    auto steps = db.prepare("SELECT group_concat(step || ':' || coalesce(note, '-'), ' ') FROM chain");
+    ASSERT_TRUE(steps.step());
+    EXPECT_EQ(steps.column_text(0), "1:- 2:after 1 3:after 2");
+    // Nothing left to do: migrate() on the migrated database applies nothing.
+    const auto again = migrate(db, kChain);
+    EXPECT_EQ(again.from_version, 3);
+    EXPECT_EQ(again.to_version, 3);
+    EXPECT_TRUE(again.applied.empty());
+  }
+
+  // The same through migrate() on a new file, for its report: from 0 to 3, applied 1, 2, 3 in that order.
+  Database fresh = Database::open(dir.path() / "fresh.db", Database::Mode::kReadWrite);
+  const auto report = migrate(fresh, kChain);
+  EXPECT_EQ(report.from_version, 0);
+  EXPECT_EQ(report.to_version, 3);
+  EXPECT_EQ(report.applied, (std::vector<int>{1, 2, 3}));
+}
+
+TEST(StateDb, AFailureInTheSecondMigrationKeepsTheFirstAppliedAndTheVersionAtOne) {
+  TempDir dir;
+  const auto path = dir.path() / "state.db";
+  std::vector<Migration> migrations(kChain.begin(), kChain.end());
+  migrations[1].sql = "ALTER TABLE chain ADD COLUMN note TEXT; INSERT INTO no_such_table VALUES (2);";
+  const auto e = open_error(path, migrations);
+  EXPECT_EQ(e.kind, StoreErrorKind::kMigrationFailed);
+  EXPECT_THAT(e.message, HasSubstr("migration 2_extend failed and was rolled back"));
+  EXPECT_THAT(e.message, HasSubstr("no_such_table"));
+  EXPECT_THAT(e.message, HasSubstr(path.string()));
+
+  {
+    // Migration 1 stays applied and recorded; 2 is rolled back whole (its ALTER too); 3 was never tried.
+    Database db = Database::open(path, Database::Mode::kReadOnly);
+    EXPECT_EQ(pragma(db, "user_version"), 1);
+    EXPECT_EQ(pragma(db, "application_id"), kApplicationId);
+    EXPECT_EQ(recorded_migrations(db), (std::vector<std::pair<std::int64_t, std::string>>{{1, "create"}}));
+    auto columns = db.prepare("SELECT count(*) FROM pragma_table_info('chain')");
+    ASSERT_TRUE(columns.step());
+    EXPECT_EQ(columns.column_int64(0), 1);  // no "note" column
+    auto rows = db.prepare("SELECT group_concat(step, ' ') FROM chain");
+    ASSERT_TRUE(rows.step());
+    EXPECT_EQ(rows.column_text(0), "1");
+    auto index = db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'chain_step'");
+    ASSERT_TRUE(index.step());
+    EXPECT_EQ(index.column_int64(0), 0);
+  }
+
+  // A fixed binary carries on from version 1: migration 1 is not run again (its INSERT would add a second row).
+  Database db = open_state_db(path, {}, kChain);
+  EXPECT_EQ(pragma(db, "user_version"), 3);
+  EXPECT_EQ(recorded_migrations(db),
+            (std::vector<std::pair<std::int64_t, std::string>>{{1, "create"}, {2, "extend"}, {3, "index"}}));
+  auto steps = db.prepare("SELECT group_concat(step, ' ') FROM chain");
+  ASSERT_TRUE(steps.step());
+  EXPECT_EQ(steps.column_text(0), "1 2 3");
 }
 
 TEST(StateDb, RefusesAFileThatIsNotADatabaseAndNeverOverwritesIt) {

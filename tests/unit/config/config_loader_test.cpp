@@ -225,6 +225,79 @@ TEST(ConfigLoader, ProxyPasswordNeverAppearsInErrors) {
   EXPECT_THAT(errors_of(r), ::testing::Not(HasSubstr("hunter2")));
 }
 
+// One source, target and check: the smallest file that loads, after `global` lines.
+std::string with_global(const std::string& global, const std::string& source_extra = "") {
+  return global + R"(
+[[source]]
+name = "a"
+url = "https://example.com/a.txt"
+format = "text"
+)" + source_extra +
+         R"(
+[[target]]
+name = "t"
+spec = "file:local.txt"
+[[check]]
+name = "c"
+sources = ["a"]
+target = "t"
+)";
+}
+
+TEST(ConfigLoader, ProxyFromEnvironmentIsOptIn) {
+  const auto none = parse(with_global(""));
+  ASSERT_TRUE(none) << errors_of(none);
+  EXPECT_FALSE(none->proxy);
+
+  const auto off = parse(with_global("proxy_from_environment = false\n"));
+  ASSERT_TRUE(off) << errors_of(off);
+  EXPECT_FALSE(off->proxy);
+
+  const auto on = parse(with_global("proxy_from_environment = true\n"));
+  ASSERT_TRUE(on) << errors_of(on);
+  ASSERT_TRUE(on->proxy);
+  EXPECT_TRUE(on->proxy->from_environment);
+
+  const auto configured = parse(with_global("proxy = \"http://proxy.example:3128\"\n"));
+  ASSERT_TRUE(configured) << errors_of(configured);
+  ASSERT_TRUE(configured->proxy);
+  EXPECT_FALSE(configured->proxy->from_environment);
+  EXPECT_EQ(configured->proxy->host, "proxy.example");
+  EXPECT_EQ(configured->proxy->port, 3128);
+}
+
+TEST(ConfigLoader, ProxyAndProxyFromEnvironmentExcludeEachOther) {
+  const auto r = parse(with_global("proxy = \"http://proxy.example:3128\"\nproxy_from_environment = true\n"));
+  ASSERT_FALSE(r);
+  EXPECT_THAT(errors_of(r), HasSubstr(":2: key 'proxy_from_environment'"));
+  EXPECT_THAT(errors_of(r), HasSubstr("either proxy or proxy_from_environment"));
+  const auto wrong_type = parse(with_global("proxy_from_environment = \"yes\"\n"));
+  ASSERT_FALSE(wrong_type);
+  EXPECT_THAT(errors_of(wrong_type), HasSubstr("key 'proxy_from_environment'"));
+}
+
+TEST(ConfigLoader, MaxRedirectsDefaultsToFiveAndIsPerSource) {
+  const auto defaults = parse(with_global(""));
+  ASSERT_TRUE(defaults) << errors_of(defaults);
+  EXPECT_EQ(defaults->fetch.max_redirects, 5);
+  EXPECT_EQ(defaults->sources[0].fetch.max_redirects, 5);
+
+  const auto global = parse(with_global("max_redirects = 2\n"));
+  ASSERT_TRUE(global) << errors_of(global);
+  EXPECT_EQ(global->sources[0].fetch.max_redirects, 2);
+
+  const auto per_source = parse(with_global("max_redirects = 2\n", "max_redirects = 0\n"));
+  ASSERT_TRUE(per_source) << errors_of(per_source);
+  EXPECT_EQ(per_source->fetch.max_redirects, 2);
+  EXPECT_EQ(per_source->sources[0].fetch.max_redirects, 0);
+
+  for (const char* bad : {"max_redirects = -1\n", "max_redirects = 21\n", "max_redirects = \"5\"\n"}) {
+    const auto r = parse(with_global("", bad));
+    ASSERT_FALSE(r) << bad;
+    EXPECT_THAT(errors_of(r), HasSubstr("key 'max_redirects' in [[source]] 'a'")) << bad;
+  }
+}
+
 TEST(ConfigLoader, RequiresAtLeastOneCheck) {
   const auto r = parse("state_dir = \"/x\"\n");
   ASSERT_FALSE(r);
