@@ -261,5 +261,36 @@ TEST(SnapshotStoreRecord, DuplicateSectionNamesAreRefused) {
   EXPECT_TRUE(store.history("s").empty());
 }
 
+// The WAL stays bounded: large snapshots grow it, prune()'s checkpoint empties it, and the next write starts it
+// over and trims the file to journal_size_limit (here 256 KiB, to keep the test small; the daemon uses 64 MiB).
+TEST(SnapshotStoreWal, PruneCheckpointsAndTheWalIsTrimmedToTheLimit) {
+  TempDir dir;
+  const auto path = dir.path() / "state.db";
+  const auto wal = std::filesystem::path(path.string() + "-wal");
+  constexpr std::int64_t kLimit = 256 * 1024;
+  StateDbOptions options;
+  options.journal_size_limit = kLimit;
+  Database db = open_state_db(path, options);
+  SnapshotStore store(db);
+  // Five lists of 8,192 distinct /32s each: every snapshot rewrites thousands of entry rows.
+  for (int day = 0; day < 5; ++day) {
+    std::string list;
+    for (int i = 0; i < 8192; ++i)
+      list += "10." + std::to_string(day) + "." + std::to_string(i / 128) + "." + std::to_string(2 * (i % 128)) + "\n";
+    store.record(snapshot_of("s", 1000 + day, list));
+  }
+  const auto grown = std::filesystem::file_size(wal);
+  EXPECT_GT(grown, static_cast<std::uintmax_t>(kLimit)) << "the writes should have grown the WAL past the limit";
+
+  store.prune(RetentionPolicy{}, 2000);
+  store.record_fetch_attempt("s", 2001, "unchanged", "", "", 1, 0);  // the next write restarts the WAL
+  EXPECT_LE(std::filesystem::file_size(wal), static_cast<std::uintmax_t>(kLimit));
+  auto check = db.prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(check.step());
+  EXPECT_EQ(check.column_text(0), "ok");
+  ASSERT_TRUE(store.last_accepted("s"));
+  EXPECT_EQ(store.last_accepted("s")->ip_count, 8192);  // even last octets: no two addresses merge
+}
+
 }  // namespace
 }  // namespace allowdrift::store
