@@ -80,6 +80,7 @@ void Alerter::source_refreshed(const config::SourceConfig& source, const Refresh
     e.source = source.name;
     e.summary = "source " + source.name + " published a new list: " + std::to_string(outcome.added.size()) +
                 " added, " + std::to_string(outcome.removed.size()) + " removed";
+    if (!outcome.message.empty()) e.summary += "; " + outcome.message;  // e.g. a suspect list accepted
     e.fields = {{"added", std::to_string(outcome.added.size())}, {"removed", std::to_string(outcome.removed.size())}};
     if (outcome.snapshot_id) e.fields.emplace_back("snapshot", std::to_string(*outcome.snapshot_id));
     add_sample(e, "added", outcome.added);

@@ -1,5 +1,6 @@
 #include "app/source_refresh.h"
 
+#include "config/quantity.h"
 #include "feeds/list_guards.h"
 #include "feeds/version_gate.h"
 #include "store/sha256.h"
@@ -182,7 +183,20 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
   if (report.verdict != feeds::Verdict::kReject) input.sections = as_sections(*list);
   const auto recorded = store.record(input);
   out.snapshot_id = recorded.snapshot_id;
-  switch (report.verdict) {
+  auto verdict = report.verdict;
+  std::string accepted_because;
+  if (verdict == feeds::Verdict::kSuspect) {
+    // Held back since this content first arrived; published unchanged long enough, it is the vendor's list now.
+    const auto first_seen = store.snapshot(recorded.snapshot_id)->fetched_at;
+    const auto held = std::chrono::seconds{(fetched_at - first_seen) / 1000};
+    if (held >= source.fetch.accept_suspect_after) {
+      accepted_because = "accepted after being published unchanged for " + config::format_duration(held) +
+                         " (held back as suspect: " + reasons + ")";
+      store.accept_suspect(recorded.snapshot_id, accepted_because);
+      verdict = feeds::Verdict::kAccept;
+    }
+  }
+  switch (verdict) {
     case feeds::Verdict::kReject:
       attempt(fetched_at, "failed", "rejected", reasons, bytes);
       out.kind = RefreshKind::kRejected;
@@ -195,14 +209,16 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
       out.message = reasons;
       break;
     case feeds::Verdict::kAccept:
-      attempt(fetched_at, recorded.created ? "changed" : "unchanged", "", "", bytes);
+      attempt(fetched_at, recorded.created || !accepted_because.empty() ? "changed" : "unchanged", "", accepted_because,
+              bytes);
       if (!last) {
         out.kind = RefreshKind::kBaseline;
-      } else if (!recorded.created) {
+      } else if (!recorded.created && accepted_because.empty()) {
         out.kind = RefreshKind::kUnchanged;
         out.message = "same content";
       } else {
         out.kind = RefreshKind::kChanged;
+        out.message = accepted_because;
         for (auto& c : store.changes(last->id, recorded.snapshot_id)) {
           for (auto& a : c.added) out.added.push_back(c.section.empty() ? a : c.section + ": " + a);
           for (auto& r : c.removed) out.removed.push_back(c.section.empty() ? r : c.section + ": " + r);

@@ -28,6 +28,9 @@ struct FetchSettings {
   int max_redirects = 5;               // https-only redirects followed per attempt
   seconds max_age{3 * 86400};          // a last accepted list older than this raises data_stale
   int fail_alert_after = 3;            // consecutive failed fetches before fetch_failing
+  // A list held back as suspect that the source keeps publishing unchanged for this long is accepted: a vendor
+  // that really shrank its list must not leave the checks on the old one for ever.
+  seconds accept_suspect_after{3 * 86400};
 };
 
 struct SourceConfig {

@@ -61,6 +61,7 @@ void read_fetch_settings(TableReader& r, FetchSettings& fetch) {
   r.integer("max_redirects", fetch.max_redirects, 0, 20);
   r.duration("max_age", fetch.max_age, std::chrono::seconds{60});
   r.integer("fail_alert_after", fetch.fail_alert_after, 1, 1000);
+  r.duration("accept_suspect_after", fetch.accept_suspect_after, std::chrono::seconds{1});
 }
 
 class Loader {

@@ -382,6 +382,16 @@ void SnapshotStore::confirm(std::int64_t snapshot_id, std::int64_t at) {
                         "database " + db_.path() + ": no snapshot " + std::to_string(snapshot_id) + " to confirm"});
 }
 
+void SnapshotStore::accept_suspect(std::int64_t snapshot_id, const std::string& reason) {
+  db_.prepare("UPDATE snapshot SET status = 'accepted', reason = ? WHERE id = ? AND status = 'suspect'")
+      .bind(1, reason)
+      .bind(2, snapshot_id)
+      .run();
+  if (db_.changes() != 1)
+    throw StoreFailure({StoreErrorKind::kInternal, "database " + db_.path() + ": snapshot " +
+                                                       std::to_string(snapshot_id) + " is not a suspect one"});
+}
+
 void SnapshotStore::record_fetch_attempt(const std::string& source, std::int64_t at, std::string_view outcome,
                                          std::string_view error_kind, std::string_view message,
                                          std::int64_t duration_ms, std::int64_t bytes) {

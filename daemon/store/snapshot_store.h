@@ -103,6 +103,8 @@ class SnapshotStore {
   RecordResult record(const SnapshotInput& input);
   // The source still publishes this snapshot's content (a 304, an unchanged version): moves its confirmed_at.
   void confirm(std::int64_t snapshot_id, std::int64_t at);
+  // A suspect snapshot becomes the accepted one (its content is already stored), with `reason` recorded.
+  void accept_suspect(std::int64_t snapshot_id, const std::string& reason);
 
   std::optional<SnapshotInfo> last_accepted(const std::string& source);
   std::optional<SnapshotInfo> snapshot(std::int64_t id);

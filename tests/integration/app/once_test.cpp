@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace allowdrift {
 namespace {
@@ -261,6 +262,36 @@ TEST_F(OnceTest, ShrunkenListIsHeldBackAsSuspect) {
   EXPECT_EQ(check(r).at("status"), "ok");  // nothing reported stale from a list that was not accepted
   EXPECT_TRUE(check(r).at("stale").as_array().empty());
   EXPECT_THAT(json::serialize(check(r).at("notes")), HasSubstr("held back as suspect"));
+}
+
+// A vendor that really shrank its list: held back at first, accepted once published unchanged for
+// accept_suspect_after (2 s here); another list in between starts the hold again.
+TEST_F(OnceTest, SuspectListPublishedUnchangedIsAcceptedAfterTheHold) {
+  serve(current_);
+  allow(current_);
+  const auto config = write_config("accept_suspect_after = \"2s\"\n");
+  ASSERT_EQ(once(config).status, 0);
+
+  serve("173.245.48.0/20\n103.21.244.0/22\n");
+  EXPECT_EQ(outcome(once(config)), "suspect");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  serve("173.245.48.0/20\n");  // a different short list: its own hold starts now
+  EXPECT_EQ(outcome(once(config)), "suspect");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  auto r = once(config);
+  EXPECT_EQ(outcome(r), "suspect") << "held 1.2 s of 2 s";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  r = once(config);
+  EXPECT_EQ(outcome(r), "changed") << r.err;
+  const auto& source = r.report.at("sources").as_array().at(0);
+  EXPECT_THAT(std::string(source.at("message").as_string()),
+              HasSubstr("accepted after being published unchanged for 2s (held back as suspect:"));
+  // The accepted list is what the check compares now: the 14 prefixes the vendor dropped are stale locally.
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_EQ(check(r).at("stale").as_array().size(), 14U);
+  EXPECT_TRUE(check(r).at("missing").as_array().empty());
+  r = once(config);
+  EXPECT_EQ(outcome(r), "unchanged");
 }
 
 TEST_F(OnceTest, UnreachableVendorWithoutHistoryIsUnknownNotInSync) {
