@@ -4,6 +4,8 @@
 
 #include "alert/alert_event.h"
 
+#include <boost/asio/awaitable.hpp>
+
 #include <optional>
 #include <string>
 
@@ -15,8 +17,12 @@ class AlertChannel {
   // A short name for logs: "syslog /dev/log facility=daemon", "webhook https://hooks.slack.com",
   // "exec /usr/local/bin/page" (never a secret URL, never exec arguments).
   virtual std::string describe() const = 0;
-  // nullopt when delivered; otherwise why not.
+  // nullopt when delivered; otherwise why not. Blocks the calling thread for as long as the channel takes.
   virtual std::optional<std::string> deliver(const AlertEvent& event) = 0;
+  // The same for coroutine callers: never blocks the io_context thread for long (a webhook awaits its HTTPS
+  // exchange, a program runs on a thread of its own). This default, for channels that never wait (syslog's
+  // non-blocking datagram), delivers inline.
+  virtual boost::asio::awaitable<std::optional<std::string>> deliver_async(AlertEvent event);
 };
 
 }  // namespace allowdrift::alert

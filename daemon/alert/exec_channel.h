@@ -7,13 +7,15 @@
 // to parse JSON: ALLOWDRIFT_EVENT (drift, resolved, ...), ALLOWDRIFT_SEVERITY (crit, err, warning, notice, info),
 // and ALLOWDRIFT_CHECK, ALLOWDRIFT_SOURCE, ALLOWDRIFT_TARGET when the event names one (escaped as in the JSON).
 //
-// Runs synchronously: deliver() blocks its thread for at most `timeout`.
+// deliver() blocks its thread for at most `timeout`; deliver_async() runs the program on a thread of its own, so
+// the daemon's io_context thread goes on (and a SIGTERM is not held up by a slow program).
 #pragma once
 
 #include "alert/alert_channel.h"
 #include "alert/alert_render.h"
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,9 +35,11 @@ class ExecChannel : public AlertChannel {
 
   std::string describe() const override;  // "exec /usr/local/bin/page" (argv[0] only: arguments may be secrets)
   std::optional<std::string> deliver(const AlertEvent& event) override;
+  boost::asio::awaitable<std::optional<std::string>> deliver_async(AlertEvent event) override;
 
  private:
-  ExecOptions options_;
+  // Shared with a delivery thread that may outlive the channel (a reload replaces the channels).
+  std::shared_ptr<const ExecOptions> options_;
 };
 
 }  // namespace allowdrift::alert

@@ -46,7 +46,7 @@ class WebhookChannel : public AlertChannel {
   // Blocks the calling thread for at most max_attempts * timeout plus backoff, on an io_context of its own.
   std::optional<std::string> deliver(const AlertEvent& event) override;
   // The same, on the caller's executor, for coroutine callers that must not block their io_context.
-  boost::asio::awaitable<std::optional<std::string>> deliver_async(AlertEvent event);
+  boost::asio::awaitable<std::optional<std::string>> deliver_async(AlertEvent event) override;
 
   // The request deliver() sends (exposed for tests).
   net::FetchRequest request_for(const AlertEvent& event) const;

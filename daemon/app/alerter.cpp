@@ -37,13 +37,13 @@ Alerter::Alerter(store::AlertStore& records, std::vector<ChannelEntry>& channels
                  Log log)
     : records_(records), channels_(channels), reminder_ms_(reminder.count() * 1000), log_(std::move(log)) {}
 
-bool Alerter::deliver(const alert::AlertEvent& event) {
+boost::asio::awaitable<bool> Alerter::send(const alert::AlertEvent& event) {
   bool any = channels_.empty();  // with no channel configured, the report and the logs are the alert
   for (auto& c : channels_) {
     const auto& filter = c.config.events;
     if (!filter.empty() && std::find(filter.begin(), filter.end(), event.kind) == filter.end()) continue;
     if (static_cast<int>(event.severity) > static_cast<int>(c.config.min_severity)) continue;
-    if (const auto failed = c.channel->deliver(event)) {
+    if (const auto failed = co_await c.channel->deliver_async(event)) {
       log_("alert not delivered channel=" + c.channel->describe() +
            " event=" + std::string(alert::to_string(event.kind)) + " error=" + *failed);
     } else {
@@ -51,11 +51,32 @@ bool Alerter::deliver(const alert::AlertEvent& event) {
       ++delivered_;
     }
   }
-  return any;
+  co_return any;
+}
+
+boost::asio::awaitable<void> Alerter::deliver() {
+  while (!queue_.empty()) {
+    auto batch = std::move(queue_);
+    queue_.clear();
+    // Whatever ends this (a store failure, the daemon stopping), no subject stays blocked as "on its way".
+    struct Settle {
+      std::set<std::string>& in_flight;
+      std::vector<Pending>& batch;
+      ~Settle() {
+        for (const auto& p : batch)
+          if (p.record) in_flight.erase(p.record->key);
+      }
+    } settle{in_flight_, batch};
+    for (auto& p : batch) {
+      const bool taken = co_await send(p.event);
+      if (p.record && taken) records_.save(*p.record);  // else the old record stays: the next observation retries
+    }
+  }
 }
 
 void Alerter::observe(const std::string& key, bool active, const std::string& fingerprint, std::int64_t now_ms,
                       const std::function<std::optional<alert::AlertEvent>(diff::Change)>& make) {
+  if (in_flight_.count(key) != 0) return;  // its last event is still on its way; the next observation decides
   const auto previous = records_.load(key);
   const auto s = diff::step(previous, key, active, fingerprint, now_ms, reminder_ms_);
   if (s.change == diff::Change::kNone) {
@@ -63,11 +84,13 @@ void Alerter::observe(const std::string& key, bool active, const std::string& fi
     return;
   }
   auto event = make(s.change);
-  if (event) {
-    event->at_ms = now_ms;
-    if (!deliver(*event)) return;  // keep the old record: tried again next time
+  if (!event) {
+    records_.save(s.record);
+    return;
   }
-  records_.save(s.record);
+  event->at_ms = now_ms;
+  in_flight_.insert(key);
+  queue_.push_back({std::move(*event), s.record});
 }
 
 void Alerter::source_refreshed(const config::SourceConfig& source, const RefreshOutcome& outcome,
@@ -86,7 +109,7 @@ void Alerter::source_refreshed(const config::SourceConfig& source, const Refresh
     add_sample(e, "added", outcome.added);
     add_sample(e, "removed", outcome.removed);
     e.at_ms = now_ms;
-    deliver(e);
+    queue_.push_back({std::move(e), std::nullopt});
   }
   if (outcome.kind == RefreshKind::kSuspect) {
     observe("suspect:" + source.name, true, diff::fingerprint_of(outcome.message), now_ms, [&](diff::Change c) {

@@ -2,6 +2,11 @@
 // persistent state machine (diff/alert_state.h, records in the store), and hands each event to every channel
 // whose filter takes it. A record moves on only when at least one channel took the event, so an alert that no
 // channel could deliver is tried again on the next observation instead of being lost.
+//
+// Two phases, so that no delivery happens inside a database transaction or blocks the io_context thread: the
+// observe calls step the records (synchronous, inside the caller's transaction) and queue the events; deliver()
+// then hands them to the channels without blocking and saves each record whose event was taken. A subject whose
+// event is on its way is not stepped again until it has been settled.
 #pragma once
 
 #include "alert/alert_channel.h"
@@ -10,8 +15,12 @@
 #include "diff/check_evaluation.h"
 #include "store/alert_store.h"
 
+#include <boost/asio/awaitable.hpp>
+
 #include <functional>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,18 +43,30 @@ class Alerter {
   void target_read(const config::TargetConfig& target, const std::string& error, std::int64_t now_ms);
   void check_evaluated(const config::CheckConfig& check, const diff::CheckResult& result, std::int64_t now_ms);
 
+  // Delivers what the observations queued, in order, and saves the records of the events some channel took (one
+  // small transaction each). Call it after committing the observations' transaction.
+  boost::asio::awaitable<void> deliver();
+  bool pending() const { return !queue_.empty(); }
+
   std::size_t delivered() const { return delivered_; }
 
  private:
-  // Steps the record `key`; on a change builds the event with `make` and delivers it.
+  struct Pending {
+    alert::AlertEvent event;
+    std::optional<diff::AlertRecord> record;  // saved once a channel took the event; none for one-off events
+  };
+
+  // Steps the record `key`; on a change builds the event with `make` and queues it.
   void observe(const std::string& key, bool active, const std::string& fingerprint, std::int64_t now_ms,
                const std::function<std::optional<alert::AlertEvent>(diff::Change)>& make);
-  bool deliver(const alert::AlertEvent& event);
+  boost::asio::awaitable<bool> send(const alert::AlertEvent& event);
 
   store::AlertStore& records_;
   std::vector<ChannelEntry>& channels_;
   std::int64_t reminder_ms_;
   Log log_;
+  std::vector<Pending> queue_;
+  std::set<std::string> in_flight_;  // keys of queued records: not stepped again until settled
   std::size_t delivered_ = 0;
 };
 

@@ -31,14 +31,23 @@ struct FetchQueue {
   std::vector<std::optional<RefreshOutcome>> outcomes;  // nullopt: not started before the deadline
   std::size_t next = 0;
   std::size_t running = 0;
-  std::exception_ptr failure;  // the first store failure; the other sources still finish
+  std::exception_ptr failure;  // anything else that ended a worker early
 };
 
 boost::asio::awaitable<void> drain(FetchQueue& q) {
   while (q.next < q.config.sources.size()) {
     const auto i = q.next++;
     if (std::chrono::steady_clock::now() >= q.deadline) continue;
-    q.outcomes[i] = co_await refresh_source(q.config.sources[i], q.context);
+    try {
+      q.outcomes[i] = co_await refresh_source(q.config.sources[i], q.context);
+    } catch (const std::exception& e) {
+      // A store failure is this source's failure: the others' outcomes (and their alerts) still count.
+      RefreshOutcome failed;
+      failed.source = q.config.sources[i].name;
+      failed.error_kind = "store";
+      failed.message = e.what();
+      q.outcomes[i] = std::move(failed);
+    }
   }
 }
 
@@ -136,10 +145,23 @@ void record_reading(store::ReadingLog& readings, TargetState& state, std::int64_
   store::ReadingInput in;
   in.target = state.name;
   in.at = at_ms;
-  in.content_sha256 = store::sha256_hex(store::canonical_content({content}));
+  in.content_sha256 = store::content_sha256({content});
   in.ip_count = static_cast<std::int64_t>(content.ips.to_cidr_strings().size());
   in.domain_count = static_cast<std::int64_t>(content.domains.size());
   state.reading_id = readings.record(in);
+}
+
+void observe_refresh(Alerter& alerter, store::SnapshotStore& store, const config::SourceConfig& source,
+                     const RefreshOutcome& outcome, std::int64_t now_ms) {
+  alerter.source_refreshed(source, outcome, consecutive_failures(store, source.name), now_ms);
+  const auto last = store.last_accepted(source.name);
+  alerter.source_age(source, last ? std::optional<std::int64_t>(now_ms - last->confirmed_at) : std::nullopt, now_ms);
+}
+
+void observe_reading(Alerter& alerter, store::ReadingLog& readings, const config::TargetConfig& target,
+                     TargetState& state, std::int64_t now_ms) {
+  record_reading(readings, state, now_ms);
+  alerter.target_read(target, state.allowlist ? "" : state.error_kind + ": " + state.error, now_ms);
 }
 
 void record_result(store::DriftLog& log, const diff::CheckResult& result, std::int64_t at_ms,
@@ -194,14 +216,12 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
     auto& outcome = *queue.outcomes[i];
     if (outcome.failed()) inputs_failed = true;
     store::Transaction tx(db);
-    const auto now = unix_ms_now();
-    alerter.source_refreshed(source, outcome, consecutive_failures(context.store, source.name), now);
-    const auto last = context.store.last_accepted(source.name);
-    alerter.source_age(source, last ? std::optional<std::int64_t>(now - last->confirmed_at) : std::nullopt, now);
+    observe_refresh(alerter, context.store, source, outcome, unix_ms_now());
     tx.commit();
     refreshes[source.name] = outcome;
     report.refreshes.push_back(std::move(outcome));
   }
+  co_await alerter.deliver();
 
   // Only the targets some check uses are read.
   std::set<std::string> used;
@@ -212,26 +232,28 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
     auto state = read_target(target);
     if (!state.allowlist) inputs_failed = true;
     store::Transaction tx(db);
-    const auto now = unix_ms_now();
-    record_reading(logs.readings, state, now);
-    alerter.target_read(target, state.allowlist ? "" : state.error_kind + ": " + state.error, now);
+    observe_reading(alerter, logs.readings, target, state, unix_ms_now());
     tx.commit();
     targets.emplace(target.name, state);
     report.targets.push_back(std::move(state));
   }
+  co_await alerter.deliver();
 
   report.at_ms = unix_ms_now();
   diff::CheckStatus status = diff::CheckStatus::kOk;
-  store::Transaction tx(db);  // every check's alert state and drift result: one commit
-  for (const auto& check : config.checks) {
-    auto result = evaluate(config, check, context.store, targets, refreshes, report.at_ms);
-    alerter.check_evaluated(check, result, report.at_ms);
-    const auto t = targets.find(check.target);
-    record_result(logs.drift_log, result, report.at_ms, t != targets.end() ? t->second.reading_id : std::nullopt);
-    status = diff::worst(status, result.status);
-    report.checks.push_back(std::move(result));
+  {
+    store::Transaction tx(db);  // every check's alert state and drift result: one commit
+    for (const auto& check : config.checks) {
+      auto result = evaluate(config, check, context.store, targets, refreshes, report.at_ms);
+      alerter.check_evaluated(check, result, report.at_ms);
+      const auto t = targets.find(check.target);
+      record_result(logs.drift_log, result, report.at_ms, t != targets.end() ? t->second.reading_id : std::nullopt);
+      status = diff::worst(status, result.status);
+      report.checks.push_back(std::move(result));
+    }
+    tx.commit();
   }
-  tx.commit();
+  co_await alerter.deliver();
   report.status = inputs_failed ? diff::CheckStatus::kUnknown : status;
   co_return report;
 }

@@ -45,6 +45,15 @@ TargetState read_target(const config::TargetConfig& target);
 // Keeps a readable target's content fingerprint in the reading log and sets state.reading_id.
 void record_reading(store::ReadingLog& readings, TargetState& state, std::int64_t at_ms);
 
+// What follows a source refresh, in the caller's transaction: the alert observations (fetch failing or
+// recovered, suspect held, the last accepted list's age).
+void observe_refresh(Alerter& alerter, store::SnapshotStore& store, const config::SourceConfig& source,
+                     const RefreshOutcome& outcome, std::int64_t now_ms);
+
+// What follows a target read, in the caller's transaction: the reading logged, readable or not observed.
+void observe_reading(Alerter& alerter, store::ReadingLog& readings, const config::TargetConfig& target,
+                     TargetState& state, std::int64_t now_ms);
+
 // Evaluates one check from the store's last accepted lists and the target states read in this pass.
 diff::CheckResult evaluate(const config::Config& config, const config::CheckConfig& check, store::SnapshotStore& store,
                            const std::map<std::string, TargetState>& targets,

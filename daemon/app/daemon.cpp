@@ -1,6 +1,7 @@
 #include "app/daemon.h"
 
 #include "app/check_cycle.h"
+#include "app/idle_scheduler.h"
 #include "app/make_channels.h"
 #include "app/retention.h"
 #include "app/state_dir.h"
@@ -12,18 +13,19 @@
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <malloc.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
-#include <csignal>
+#include <cerrno>
+#include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -46,15 +48,15 @@ struct Generation {
   std::map<std::string, TargetState> targets;             // last reading of each target
   std::map<std::string, firewall::ChangeSignal> signals;  // with the signal it was read under
   std::map<std::string, std::chrono::steady_clock::time_point> read_at;
-  std::map<std::string, RefreshOutcome> refreshes;          // last outcome of each source
-  std::vector<std::shared_ptr<asio::steady_timer>> timers;  // cancelled on reload and stop
+  std::map<std::string, RefreshOutcome> refreshes;  // last outcome of each source
+  IdleScheduler::Group sleepers = 0;                // its loops' sleeps, cancelled on reload and stop
   bool stopped = false;
 };
 
 class Daemon {
  public:
-  Daemon(asio::io_context& io, DaemonOptions options, StateDirectory state, store::Database& db)
-      : io_(io),
+  Daemon(IdleScheduler& scheduler, DaemonOptions options, StateDirectory state, store::Database& db)
+      : scheduler_(scheduler),
         options_(std::move(options)),
         state_(std::move(state)),
         db_(db),
@@ -72,17 +74,18 @@ class Daemon {
     auto gen = std::make_shared<Generation>();
     gen->config = std::move(config);
     gen->channels = std::move(*channels);
+    gen->sleepers = scheduler_.new_group();
     gen->alerter = std::make_unique<Alerter>(records_, gen->channels, gen->config.reminder,
                                              [](const std::string& line) { spdlog::warn("{}", line); });
     current_ = gen;
     // Targets first, so the first evaluation after a source's fetch has the local side; then the sources,
     // staggered over the first minute so that ten sources do not all connect in the same second.
-    for (const auto& t : gen->config.targets) asio::co_spawn(io_, target_loop(gen, t.name), asio::detached);
-    asio::co_spawn(io_, retention_loop(gen), asio::detached);
+    for (const auto& t : gen->config.targets) scheduler_.spawn(target_loop(gen, t.name));
+    scheduler_.spawn(retention_loop(gen));
     const auto n = gen->config.sources.size();
     for (std::size_t i = 0; i < n; ++i) {
       const auto stagger = milliseconds{static_cast<std::int64_t>(i * 60'000 / std::max<std::size_t>(n, 1))};
-      asio::co_spawn(io_, source_loop(gen, gen->config.sources[i].name, stagger), asio::detached);
+      scheduler_.spawn(source_loop(gen, gen->config.sources[i].name, stagger));
     }
     status(*gen);
     return true;
@@ -125,18 +128,18 @@ class Daemon {
   // the heap (https://man7.org/linux/man-pages/man3/malloc_trim.3.html).
   static void release_free_memory() { ::malloc_trim(0); }
 
-  static void halt(Generation& gen) {
+  void halt(Generation& gen) {
     gen.stopped = true;
-    for (auto& t : gen.timers) t->cancel();
+    scheduler_.cancel(gen.sleepers);
   }
 
-  // Sleeps on a timer the generation can cancel; false when the generation stopped.
+  // Sleeps in the idle scheduler (not on an Asio timer: see idle_scheduler.h), in the generation's group so that
+  // a reload or stop cuts the sleep short; false when the generation stopped.
   asio::awaitable<bool> sleep(const std::shared_ptr<Generation>& gen, milliseconds d) {
-    auto timer = std::make_shared<asio::steady_timer>(io_, d);
-    gen->timers.push_back(timer);
+    if (gen->stopped) co_return false;
     boost::system::error_code ec;
-    co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    std::erase(gen->timers, timer);
+    co_await scheduler_.sleep_until(gen->sleepers, IdleScheduler::Clock::now() + d,
+                                    asio::redirect_error(asio::use_awaitable, ec));
     co_return !gen->stopped;
   }
 
@@ -155,23 +158,23 @@ class Daemon {
         auto outcome = co_await refresh_source(*source, {fetcher, snapshots_, gen->config.proxy});
         if (gen->stopped) co_return;
         log_refresh(outcome);
-        store::Transaction tx(db_);  // the alert records and the evaluations that follow: one commit
-        const auto now = unix_ms_now();
-        gen->alerter->source_refreshed(*source, outcome, consecutive_failures(snapshots_, name), now);
-        const auto last = snapshots_.last_accepted(name);
-        gen->alerter->source_age(*source, last ? std::optional<std::int64_t>(now - last->confirmed_at) : std::nullopt,
-                                 now);
-        const bool changed = outcome.kind == RefreshKind::kChanged || outcome.kind == RefreshKind::kBaseline;
-        gen->refreshes[name] = std::move(outcome);
-        // A new list: re-read the targets it is compared with (they may have been updated for it), then evaluate.
-        evaluate_checks(
-            *gen,
-            [&](const config::CheckConfig& c) {
-              return std::find(c.sources.begin(), c.sources.end(), name) != c.sources.end();
-            },
-            changed);
-        tx.commit();
+        {
+          store::Transaction tx(db_);  // the alert records and the evaluations that follow: one commit
+          observe_refresh(*gen->alerter, snapshots_, *source, outcome, unix_ms_now());
+          const bool changed = outcome.kind == RefreshKind::kChanged || outcome.kind == RefreshKind::kBaseline;
+          gen->refreshes[name] = std::move(outcome);
+          // A new list: re-read the targets it is compared with (they may have been updated for it), then evaluate.
+          evaluate_checks(
+              *gen,
+              [&](const config::CheckConfig& c) {
+                return std::find(c.sources.begin(), c.sources.end(), name) != c.sources.end();
+              },
+              changed);
+          tx.commit();
+        }
+        co_await gen->alerter->deliver();  // after the commit, without blocking the other loops
       } catch (const std::exception& e) {
+        forget_readings(*gen);
         spdlog::error("source cycle failed source={} error=\"{}\"", name, e.what());
       }
       status(*gen);
@@ -185,24 +188,29 @@ class Daemon {
       const auto* target = gen->config.find_target(name);
       if (target == nullptr) co_return;
       try {
-        store::Transaction tx(db_);
-        if (poll_target(*gen, *target, false)) {
-          evaluate_checks(
-              *gen, [&](const config::CheckConfig& c) { return c.target == name; }, false);
-          tx.commit();
-          status(*gen);
-          release_free_memory();
-        } else {
+        bool read = false;
+        {
+          store::Transaction tx(db_);
+          read = poll_target(*gen, *target, false);
+          if (read)
+            evaluate_checks(
+                *gen, [&](const config::CheckConfig& c) { return c.target == name; }, false);
           tx.commit();
         }
+        co_await gen->alerter->deliver();
+        if (read) {
+          status(*gen);
+          release_free_memory();
+        }
       } catch (const std::exception& e) {
+        forget_readings(*gen);
         spdlog::error("target cycle failed target={} error=\"{}\"", name, e.what());
       }
       if (!co_await sleep(gen, target->interval)) co_return;
     }
   }
 
-  // Retention once at start, then daily: one scheduled wake-up a day.
+  // Retention at start (and with each reloaded configuration), then daily: one scheduled wake-up a day.
   asio::awaitable<void> retention_loop(std::shared_ptr<Generation> gen) {
     do {
       try {
@@ -237,11 +245,16 @@ class Daemon {
     } else {
       spdlog::warn("target unreadable target={} kind={} error=\"{}\"", target.name, state.error_kind, state.error);
     }
-    const auto at = unix_ms_now();
-    record_reading(readings_, state, at);
-    gen.alerter->target_read(target, state.allowlist ? "" : state.error_kind + ": " + state.error, at);
+    observe_reading(*gen.alerter, readings_, target, state, unix_ms_now());
     gen.targets[target.name] = std::move(state);
     return true;
+  }
+
+  // After a rolled-back transaction the readings it logged are gone: read every target afresh next time, so no
+  // drift result names a reading row that does not exist (or, its id reused, another one).
+  static void forget_readings(Generation& gen) {
+    gen.read_at.clear();
+    for (auto& [name, state] : gen.targets) state.reading_id.reset();
   }
 
   template <class Pred>
@@ -284,7 +297,7 @@ class Daemon {
     ::sd_notify(0, line.c_str());
   }
 
-  asio::io_context& io_;
+  IdleScheduler& scheduler_;
   DaemonOptions options_;
   StateDirectory state_;
   store::Database& db_;
@@ -298,15 +311,15 @@ class Daemon {
 };
 
 // WATCHDOG=1 at half the interval systemd asked for; nothing when it asked for none (no idle wake-ups).
-asio::awaitable<void> watchdog(asio::io_context& io, bool& stopping) {
+asio::awaitable<void> watchdog(IdleScheduler& scheduler, const bool& stopping) {
   std::uint64_t usec = 0;
   if (::sd_watchdog_enabled(0, &usec) <= 0 || usec == 0) co_return;
-  asio::steady_timer timer(io);
+  const auto group = scheduler.new_group();
   while (!stopping) {
     ::sd_notify(0, "WATCHDOG=1");
-    timer.expires_after(std::chrono::microseconds{usec / 2});
     boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await scheduler.sleep_until(group, IdleScheduler::Clock::now() + std::chrono::microseconds{usec / 2},
+                                   asio::redirect_error(asio::use_awaitable, ec));
   }
 }
 
@@ -327,35 +340,76 @@ int run_daemon(const DaemonOptions& options) {
   }
   const std::string state_dir = loaded->state_dir;
   auto db = store::open_state_db(state->database_path());
+
+  // SIGTERM, SIGINT and SIGHUP are read from a signalfd, so the idle daemon can wait for them and for its next
+  // deadline in one ppoll(). They are blocked here, before any thread exists: the resolver's detached threads
+  // inherit the mask, so no signal is delivered to one of them (child processes reset it, sys/child_process.cpp).
+  // The mask stays blocked until exit: a second SIGTERM while stopping does not kill the process.
+  sigset_t mask;
+  ::sigemptyset(&mask);
+  for (const int sig : {SIGTERM, SIGINT, SIGHUP}) ::sigaddset(&mask, sig);
+  ::pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  const int sigfd = ::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (sigfd < 0) {
+    spdlog::error("signalfd failed: {}", std::strerror(errno));
+    return 1;
+  }
+
   asio::io_context io(1);
-  Daemon daemon(io, options, std::move(*state), db);
+  asio::posix::stream_descriptor signal_watch(io, sigfd);  // owns sigfd
+  IdleScheduler scheduler(io);
+  Daemon daemon(scheduler, options, std::move(*state), db);
   if (!daemon.start(std::move(*loaded))) return kExitConfig;
 
   bool stopping = false;
-  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
-  std::function<void()> wait_signal = [&] {
-    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+  auto on_signal = [&](int sig) {
+    if (sig == SIGHUP) {
+      spdlog::info("SIGHUP: reloading path={}", options.config_path);
+      daemon.reload();
+      return;
+    }
+    spdlog::info("stopping signal={}", sig == SIGTERM ? "TERM" : "INT");
+    ::sd_notify(0, "STOPPING=1");
+    stopping = true;
+    daemon.stop();
+    // In-flight fetches are abandoned, not awaited: each snapshot write is one transaction, so stopping here
+    // never leaves half a snapshot, and a hung DNS lookup cannot hold the exit.
+    io.stop();
+  };
+  // Reads every pending signal; called wherever the signalfd is seen readable first (in Asio or in the idle wait).
+  auto read_signals = [&] {
+    signalfd_siginfo info{};
+    while (!stopping && ::read(sigfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+      on_signal(static_cast<int>(info.ssi_signo));
+    }
+  };
+  // While the io_context runs (a fetch in flight), signals are seen by Asio.
+  std::function<void()> watch_signals = [&] {
+    signal_watch.async_wait(asio::posix::stream_descriptor::wait_read, [&](const boost::system::error_code& ec) {
       if (ec) return;
-      if (sig == SIGHUP) {
-        spdlog::info("SIGHUP: reloading path={}", options.config_path);
-        daemon.reload();
-        wait_signal();
-        return;
-      }
-      spdlog::info("stopping signal={}", sig == SIGTERM ? "TERM" : "INT");
-      ::sd_notify(0, "STOPPING=1");
-      stopping = true;
-      daemon.stop();
-      // In-flight fetches are abandoned, not awaited: each snapshot write is one transaction, so stopping here
-      // never leaves half a snapshot, and a hung DNS lookup cannot hold the exit.
-      io.stop();
+      read_signals();
+      if (!stopping) watch_signals();
     });
   };
-  wait_signal();
-  asio::co_spawn(io, watchdog(io, stopping), asio::detached);
+  watch_signals();
+  scheduler.spawn(watchdog(scheduler, stopping));
   spdlog::info("started config={} state_dir={}", options.config_path, state_dir);
   ::sd_notify(0, "READY=1");
-  io.run();
+  for (;;) {
+    // Busy: run until every loop is parked (the scheduler stops the io_context) or a stop signal. Idle: only
+    // complete what is already queued (a cancelled timer's handler), without blocking in the reactor.
+    io.restart();
+    if (scheduler.idle()) {
+      io.poll();
+    } else {
+      io.run();
+    }
+    if (stopping) break;
+    if (!scheduler.idle()) continue;
+    // Idle: one ppoll until a signal or the next deadline, then back to the io_context with what became due.
+    if (scheduler.wait(sigfd)) read_signals();
+    if (stopping) break;
+  }
   spdlog::info("stopped");
   return 0;
 }

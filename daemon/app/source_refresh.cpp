@@ -5,6 +5,7 @@
 #include "feeds/version_gate.h"
 #include "store/sha256.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace allowdrift::app {
@@ -181,15 +182,28 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
                  : report.verdict == feeds::Verdict::kSuspect ? store::SnapshotStatus::kSuspect
                                                               : store::SnapshotStatus::kRejected;
   if (report.verdict != feeds::Verdict::kReject) input.sections = as_sections(*list);
+  if (last && report.verdict != feeds::Verdict::kReject &&
+      store::content_sha256(input.sections) == last->content_sha256) {
+    // The last accepted list again (after a suspect one, say): confirmed, not stored as a new snapshot.
+    store.confirm(last->id, fetched_at, &input);
+    attempt(fetched_at, "unchanged", "", "same content as the last accepted list", bytes);
+    out.kind = RefreshKind::kUnchanged;
+    out.snapshot_id = last->id;
+    out.message = "same content";
+    co_return finish(tx, std::move(out));
+  }
   const auto recorded = store.record(input);
   out.snapshot_id = recorded.snapshot_id;
   auto verdict = report.verdict;
   std::string accepted_because;
   if (verdict == feeds::Verdict::kSuspect) {
-    // Held back since this content first arrived; published unchanged long enough, it is the vendor's list now.
+    // Held since this content first arrived, or since the old list was last confirmed (a 304 or an unchanged
+    // version in between means the vendor published the old list again: the hold starts over). Published
+    // unchanged long enough, it is the vendor's list now.
     const auto first_seen = store.snapshot(recorded.snapshot_id)->fetched_at;
-    const auto held = std::chrono::seconds{(fetched_at - first_seen) / 1000};
-    if (held >= source.fetch.accept_suspect_after) {
+    const auto since = std::max(first_seen, last ? last->confirmed_at : first_seen);
+    const auto held = std::chrono::seconds{(fetched_at - since) / 1000};
+    if (source.fetch.accept_suspect_after && held >= *source.fetch.accept_suspect_after) {
       accepted_because = "accepted after being published unchanged for " + config::format_duration(held) +
                          " (held back as suspect: " + reasons + ")";
       store.accept_suspect(recorded.snapshot_id, accepted_because);

@@ -127,9 +127,14 @@ int run_once(const std::vector<std::string>& args) {
         });
     io.run();
     if (failure) std::rethrow_exception(failure);
-    app::apply_retention(config, snapshots, readings, drift_log, app::unix_ms_now());
     const auto out = format == "json" ? app::json_report(*report) : app::text_report(*report);
     if (write_output("--once", out) != kExitOk) return kUnknown;
+    // After the report: a failed clean-up is worth a warning, not the run's result.
+    try {
+      app::apply_retention(config, snapshots, readings, drift_log, app::unix_ms_now());
+    } catch (const std::exception& e) {
+      std::cerr << "allowdrift --once: warning: retention: " << e.what() << '\n';
+    }
     return app::exit_status(report->status);
   } catch (const std::exception& e) {
     std::cerr << "allowdrift --once: " << e.what() << '\n';

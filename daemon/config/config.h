@@ -28,9 +28,11 @@ struct FetchSettings {
   int max_redirects = 5;               // https-only redirects followed per attempt
   seconds max_age{3 * 86400};          // a last accepted list older than this raises data_stale
   int fail_alert_after = 3;            // consecutive failed fetches before fetch_failing
-  // A list held back as suspect that the source keeps publishing unchanged for this long is accepted: a vendor
-  // that really shrank its list must not leave the checks on the old one for ever.
-  seconds accept_suspect_after{3 * 86400};
+  // A list held back as suspect that the source keeps publishing unchanged for this long (counted from when it
+  // first arrived, or from the last time the old list was confirmed, whichever is later) is accepted at the next
+  // fetch: a vendor that really shrank its list must not leave the checks on the old one for ever. nullopt:
+  // "never" (only a changed list ends the hold). Below max_age, so that data_stale does not fire first.
+  std::optional<seconds> accept_suspect_after{2 * 86400};
 };
 
 struct SourceConfig {
@@ -101,7 +103,7 @@ struct Config {
   // with from_environment set (https_proxy / no_proxy read by the fetcher for each URL).
   std::optional<net::ProxyConfig> proxy;
   seconds reminder{86400};       // an unchanged open problem is re-sent after this long
-  seconds once_deadline{300};    // --once gives up on whatever is still running after this long
+  seconds once_deadline{300};    // --once starts no fetch after this long (each has its own limits)
   seconds target_interval{300};  // default of [[target]] interval
   seconds target_max_age{3600};  // default of [[target]] max_age
   std::string presets_dir;       // extra or replacing presets (*.toml); "" = the built-in ones only

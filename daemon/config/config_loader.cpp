@@ -61,7 +61,7 @@ void read_fetch_settings(TableReader& r, FetchSettings& fetch) {
   r.integer("max_redirects", fetch.max_redirects, 0, 20);
   r.duration("max_age", fetch.max_age, std::chrono::seconds{60});
   r.integer("fail_alert_after", fetch.fail_alert_after, 1, 1000);
-  r.duration("accept_suspect_after", fetch.accept_suspect_after, std::chrono::seconds{1});
+  r.duration_or_never("accept_suspect_after", fetch.accept_suspect_after, std::chrono::seconds{1});
 }
 
 class Loader {
@@ -139,6 +139,13 @@ class Loader {
     std::string ca_file;
     if (r.string("ca_file", ca_file)) s.ca_file = resolve_path(file_, ca_file);
     read_fetch_settings(r, s.fetch);
+    // fetch_failing counts failed attempts in the fetch log: pruning them sooner would keep it from ever firing.
+    if (s.fetch.interval * s.fetch.fail_alert_after > config.keep_fetch_log) {
+      r.error_at("fail_alert_after", "fail_alert_after (" + std::to_string(s.fetch.fail_alert_after) +
+                                         ") x interval (" + format_duration(s.fetch.interval) +
+                                         ") is longer than keep_fetch_log (" + format_duration(config.keep_fetch_log) +
+                                         "): failures would be pruned before fetch_failing could be alerted");
+    }
     feeds::GuardPolicy guards;
     const bool has_may_be_empty = r.boolean("may_be_empty", guards.may_be_empty);
     const bool has_max_shrink = r.fraction("max_shrink", guards.max_shrink);

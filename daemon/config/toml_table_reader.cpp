@@ -201,6 +201,19 @@ bool TableReader::duration(std::string_view key, std::chrono::seconds& out, std:
   return true;
 }
 
+bool TableReader::duration_or_never(std::string_view key, std::optional<std::chrono::seconds>& out,
+                                    std::chrono::seconds min) {
+  if (const auto* node = table_.get(key); node != nullptr && node->is_string() && node->as_string()->get() == "never") {
+    used_.emplace(key);
+    out = std::nullopt;
+    return true;
+  }
+  std::chrono::seconds value{};
+  if (!duration(key, value, min)) return false;
+  out = value;
+  return true;
+}
+
 bool TableReader::size(std::string_view key, std::uint64_t& out) {
   const auto* node = get(key);
   if (node == nullptr) return false;

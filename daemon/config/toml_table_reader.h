@@ -37,6 +37,8 @@ class TableReader {
   bool integer(std::string_view key, int& out, int min, int max);
   bool fraction(std::string_view key, double& out);  // 0.0 ..= 1.0
   bool duration(std::string_view key, std::chrono::seconds& out, std::chrono::seconds min);
+  // A duration, or "never" (nullopt).
+  bool duration_or_never(std::string_view key, std::optional<std::chrono::seconds>& out, std::chrono::seconds min);
   bool size(std::string_view key, std::uint64_t& out);
   // [[key]]: calls `each` with a reader for every table of the array.
   void array_of_tables(std::string_view key, const std::function<void(TableReader&)>& each);

@@ -388,7 +388,8 @@ struct HttpsFetcher::State {
   std::string user_agent;
   std::mt19937_64 rng;
   std::shared_ptr<ssl::context> system_context;  // built on first use, then shared by every fetch
-  // Contexts of per-source CA files, kept while the file is unchanged (same inode, size and mtime): building one
+  // Contexts of per-source CA files, kept while the file is unchanged (same inode, size, mtime and ctime: a copy
+  // that preserves the mtime still changes the ctime): building one
   // parses the PEM file and costs as much as a loopback handshake.
   struct CaContext {
     struct stat identity {};
@@ -402,7 +403,8 @@ struct HttpsFetcher::State {
     if (const auto it = ca_contexts.find(ca_file); known && it != ca_contexts.end()) {
       const auto& was = it->second.identity;
       if (was.st_ino == now.st_ino && was.st_dev == now.st_dev && was.st_size == now.st_size &&
-          was.st_mtim.tv_sec == now.st_mtim.tv_sec && was.st_mtim.tv_nsec == now.st_mtim.tv_nsec)
+          was.st_mtim.tv_sec == now.st_mtim.tv_sec && was.st_mtim.tv_nsec == now.st_mtim.tv_nsec &&
+          was.st_ctim.tv_sec == now.st_ctim.tv_sec && was.st_ctim.tv_nsec == now.st_ctim.tv_nsec)
         return it->second.context;
     }
     auto made = make_tls_client_context(ca_file);

@@ -125,6 +125,12 @@ std::string canonical_content(const std::vector<SectionContent>& sections) {
   return out;
 }
 
+std::string content_sha256(const std::vector<SectionContent>& sections) {
+  std::int64_t ips = 0;
+  std::int64_t domains = 0;
+  return hash_of(flatten(sections, ips, domains));
+}
+
 std::int64_t SnapshotStore::source_id(const std::string& name, bool create) {
   auto find = db_.prepare("SELECT id FROM source WHERE name = ?");
   find.bind(1, name);
@@ -372,11 +378,25 @@ std::vector<std::string> SnapshotStore::ever_published(const std::string& source
   return out;
 }
 
-void SnapshotStore::confirm(std::int64_t snapshot_id, std::int64_t at) {
-  db_.prepare("UPDATE snapshot SET confirmed_at = max(confirmed_at, ?) WHERE id = ?")
-      .bind(1, at)
-      .bind(2, snapshot_id)
-      .run();
+void SnapshotStore::confirm(std::int64_t snapshot_id, std::int64_t at, const SnapshotInput* fetched) {
+  if (fetched != nullptr) {
+    db_.prepare(
+           "UPDATE snapshot SET confirmed_at = max(confirmed_at, ?), etag = ?, last_modified = ?, final_url = ?, "
+           "change_token = ?, body_sha256 = ? WHERE id = ?")
+        .bind(1, at)
+        .bind(2, fetched->etag)
+        .bind(3, fetched->last_modified)
+        .bind(4, fetched->final_url)
+        .bind(5, fetched->change_token)
+        .bind(6, fetched->body_sha256)
+        .bind(7, snapshot_id)
+        .run();
+  } else {
+    db_.prepare("UPDATE snapshot SET confirmed_at = max(confirmed_at, ?) WHERE id = ?")
+        .bind(1, at)
+        .bind(2, snapshot_id)
+        .run();
+  }
   if (db_.changes() != 1)
     throw StoreFailure({StoreErrorKind::kInternal,
                         "database " + db_.path() + ": no snapshot " + std::to_string(snapshot_id) + " to confirm"});

@@ -101,8 +101,9 @@ class SnapshotStore {
   explicit SnapshotStore(Database& db) : db_(db) {}
 
   RecordResult record(const SnapshotInput& input);
-  // The source still publishes this snapshot's content (a 304, an unchanged version): moves its confirmed_at.
-  void confirm(std::int64_t snapshot_id, std::int64_t at);
+  // The source still publishes this snapshot's content (a 304, an unchanged version, the same list in a new body):
+  // moves its confirmed_at, and takes the new body's validators, URL, token and body hash when given them.
+  void confirm(std::int64_t snapshot_id, std::int64_t at, const SnapshotInput* fetched = nullptr);
   // A suspect snapshot becomes the accepted one (its content is already stored), with `reason` recorded.
   void accept_suspect(std::int64_t snapshot_id, const std::string& reason);
 
@@ -147,5 +148,7 @@ class SnapshotStore {
 // The canonical text of normalized content, hashed into content_sha256: sections by name, then each section's
 // minimal CIDR blocks and domain patterns, one per line.
 std::string canonical_content(const std::vector<SectionContent>& sections);
+// SHA-256 (hex) of canonical_content(sections), without building the text: SnapshotInfo::content_sha256.
+std::string content_sha256(const std::vector<SectionContent>& sections);
 
 }  // namespace allowdrift::store

@@ -7,11 +7,15 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace allowdrift::alert {
@@ -123,6 +127,30 @@ TEST_F(ExecChannelTest, TimeoutKillsTheProgram) {
   ASSERT_TRUE(failure);
   EXPECT_NE(failure->find("did not finish within"), std::string::npos) << *failure;
   EXPECT_LT(Clock::now() - started, 5s);
+}
+
+// deliver_async runs the program off the io_context thread: a timer on the same io_context fires while a
+// program that takes 600 ms runs, and the delivery result still arrives.
+TEST_F(ExecChannelTest, AsyncDeliveryLeavesTheIoThreadFree) {
+  const auto slow = script("slow.sh", "cat >/dev/null\nsleep 0.6\nexit 0\n");
+  auto ch = channel({slow.string()});
+  boost::asio::io_context io;
+  std::optional<std::optional<std::string>> result;
+  Clock::time_point delivered_at{};
+  Clock::time_point ticked_at{};
+  const auto started = Clock::now();
+  boost::asio::co_spawn(io, ch.deliver_async(drift()), [&](std::exception_ptr e, std::optional<std::string> r) {
+    ASSERT_FALSE(e);
+    result = std::move(r);
+    delivered_at = Clock::now();
+  });
+  boost::asio::steady_timer tick(io, 100ms);
+  tick.async_wait([&](const boost::system::error_code&) { ticked_at = Clock::now(); });
+  io.run();
+  ASSERT_TRUE(result.has_value());
+  EXPECT_FALSE(result->has_value()) << **result;
+  EXPECT_LT(ticked_at - started, 500ms) << "the timer waited for the program";
+  EXPECT_GE(delivered_at - started, 600ms);
 }
 
 TEST_F(ExecChannelTest, MissingProgramIsNotDelivered) {

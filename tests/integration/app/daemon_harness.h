@@ -149,15 +149,21 @@ class DaemonTest : public ::testing::Test {
   }
   // The [[target]] the daemon compares with; a file by default.
   std::string target_spec_ = "file:allow.txt";
+  // How often the source is fetched and the target polled.
+  std::string interval_ = "1s";
+  std::string target_interval_ = "1s";
+  std::string extra_config_;  // appended: more [[alert]] channels, say
   std::string config_text() const {
     std::ostringstream c;
-    c << "state_dir = \"" << (dir_ / "state").string() << "\"\nretries = 1\ntimeout = \"5s\"\ninterval = \"1s\"\n"
-      << "fail_alert_after = 2\ntarget_interval = \"1s\"\n"
+    c << "state_dir = \"" << (dir_ / "state").string() << "\"\nretries = 1\ntimeout = \"5s\"\ninterval = \""
+      << interval_ << "\"\n"
+      << "fail_alert_after = 2\ntarget_interval = \"" << target_interval_ << "\"\n"
       << "[[source]]\nname = \"cf\"\nurl = \"" << server_->url("/ips-v4") << "\"\nformat = \"text\"\n"
       << "ca_file = \"" << pki_->ca_file().string() << "\"\n"
       << "[[target]]\nname = \"web\"\nspec = \"" << target_spec_ << "\"\n"
       << "[[check]]\nname = \"cf-web\"\nsources = [\"cf\"]\ntarget = \"web\"\n"
-      << "[[alert]]\ntype = \"syslog\"\nsocket = \"" << (dir_ / "log.sock").string() << "\"\n";
+      << "[[alert]]\ntype = \"syslog\"\nsocket = \"" << (dir_ / "log.sock").string() << "\"\n"
+      << extra_config_;
     return c.str();
   }
   void start() {

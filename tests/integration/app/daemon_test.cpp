@@ -106,5 +106,29 @@ TEST_F(DaemonTest, SigtermMidFetchStopsPromptlyAndCleanly) {
   EXPECT_THAT(r.out, HasSubstr("cf-web: ok"));
 }
 
+// A slow alert program neither holds up the daemon (fetches go on while it runs) nor a SIGTERM: delivery runs off
+// the io thread, and the event whose delivery never finished is tried again after the restart.
+TEST_F(DaemonTest, ASlowAlertProgramBlocksNeitherTheLoopsNorSigterm) {
+  serve(current_);
+  target_spec_ = "file:missing.txt";  // unreadable: a target_unreadable event at the first read
+  const auto started = dir_ / "exec.started";
+  extra_config_ = "[[alert]]\ntype = \"exec\"\ncommand = [\"/bin/sh\", \"-c\", \"cat >/dev/null; : > '" +
+                  started.string() + "'; exec sleep 60\"]\ntimeout = \"120s\"\n";
+  start();
+  ASSERT_TRUE(eventually([&] { return fs::exists(started); }, 10s)) << log();
+  EXPECT_TRUE(eventually([&] { return listener_->count("event=target_unreadable") >= 1; })) << log();
+  const int seen = hits();
+  EXPECT_TRUE(eventually([&] { return hits() >= seen + 2; }, 10s)) << "fetches stopped while the program ran\n"
+                                                                   << log();
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+  int status = 0;
+  ASSERT_TRUE(eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, 5s)) << log();
+  pid_ = -1;
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, 2s);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0) << log();
+}
+
 }  // namespace
 }  // namespace allowdrift::testing

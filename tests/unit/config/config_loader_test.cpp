@@ -298,6 +298,55 @@ TEST(ConfigLoader, MaxRedirectsDefaultsToFiveAndIsPerSource) {
   }
 }
 
+TEST(ConfigLoader, RetentionKeysAndTheirBounds) {
+  const auto defaults = parse(with_global(""));
+  ASSERT_TRUE(defaults) << errors_of(defaults);
+  EXPECT_EQ(defaults->keep_history, std::chrono::hours(180 * 24));
+  EXPECT_EQ(defaults->keep_snapshots, 30);
+  EXPECT_EQ(defaults->keep_fetch_log, std::chrono::hours(30 * 24));
+
+  const auto set = parse(with_global("keep_history = \"30d\"\nkeep_snapshots = 5\nkeep_fetch_log = \"7d\"\n"));
+  ASSERT_TRUE(set) << errors_of(set);
+  EXPECT_EQ(set->keep_history, std::chrono::hours(30 * 24));
+  EXPECT_EQ(set->keep_snapshots, 5);
+  EXPECT_EQ(set->keep_fetch_log, std::chrono::hours(7 * 24));
+
+  for (const char* bad :
+       {"keep_history = \"1h\"\n", "keep_snapshots = 0\n", "keep_fetch_log = \"12h\"\n", "keep_snapshots = \"5\"\n"}) {
+    const auto r = parse(with_global(bad));
+    ASSERT_FALSE(r) << bad;
+    EXPECT_THAT(errors_of(r), HasSubstr("key 'keep_")) << bad;
+  }
+}
+
+// fetch_failing counts failures in the fetch log: a log pruned sooner than fail_alert_after intervals could never
+// show enough of them.
+TEST(ConfigLoader, FetchLogMustCoverTheFailuresThatRaiseAnAlert) {
+  const auto r = parse(with_global("keep_fetch_log = \"1d\"\ninterval = \"12h\"\n", "fail_alert_after = 3\n"));
+  ASSERT_FALSE(r);
+  EXPECT_THAT(errors_of(r), HasSubstr("fail_alert_after (3) x interval (12h) is longer than keep_fetch_log (1d)"));
+  const auto ok = parse(with_global("keep_fetch_log = \"2d\"\ninterval = \"12h\"\n", "fail_alert_after = 3\n"));
+  EXPECT_TRUE(ok) << errors_of(ok);
+}
+
+TEST(ConfigLoader, AcceptSuspectAfterIsADurationOrNever) {
+  const auto defaults = parse(with_global(""));
+  ASSERT_TRUE(defaults) << errors_of(defaults);
+  EXPECT_EQ(defaults->sources[0].fetch.accept_suspect_after, std::chrono::hours(48));
+  const auto never = parse(with_global("accept_suspect_after = \"never\"\n"));
+  ASSERT_TRUE(never) << errors_of(never);
+  EXPECT_FALSE(never->sources[0].fetch.accept_suspect_after.has_value());
+  const auto per_source = parse(with_global("accept_suspect_after = \"never\"\n", "accept_suspect_after = \"6h\"\n"));
+  ASSERT_TRUE(per_source) << errors_of(per_source);
+  EXPECT_EQ(per_source->sources[0].fetch.accept_suspect_after, std::chrono::hours(6));
+  for (const char* bad :
+       {"accept_suspect_after = \"0s\"\n", "accept_suspect_after = \"nevermore\"\n", "accept_suspect_after = 3\n"}) {
+    const auto r = parse(with_global("", bad));
+    ASSERT_FALSE(r) << bad;
+    EXPECT_THAT(errors_of(r), HasSubstr("key 'accept_suspect_after' in [[source]] 'a'")) << bad;
+  }
+}
+
 TEST(ConfigLoader, RequiresAtLeastOneCheck) {
   const auto r = parse("state_dir = \"/x\"\n");
   ASSERT_FALSE(r);
