@@ -184,6 +184,8 @@ void Database::exec(std::string_view sql) {
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
 std::int64_t Database::changes() const { return sqlite3_changes64(db_.get()); }
 
+void Database::release_memory() { sqlite3_db_release_memory(db_.get()); }
+
 bool Database::in_transaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
 
 void Database::fail(int rc, std::string_view context) const {

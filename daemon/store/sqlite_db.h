@@ -59,6 +59,8 @@ class Database {
   std::int64_t last_insert_rowid() const;
   std::int64_t changes() const;
   bool in_transaction() const;
+  // Frees the connection's page cache (sqlite3_db_release_memory): for a process about to sleep for hours.
+  void release_memory();
   const std::string& path() const { return *path_; }
 
   // Translates the connection's current error into a StoreFailure.
