@@ -373,8 +373,8 @@ echo "  context switches in the window: voluntary $((vol1 - vol0)), nonvoluntary
   "($(awk -v w="$wakeups" -v s="$idle_seconds" 'BEGIN {printf "%.1f", w * 60 / s}') per minute);" \
   "log lines in the window: $((log_lines_after - log_lines_before))"
 if ((wakeups > 0)); then
-  echo "  (expected from Asio, see bench/README.md: its timerfd stays armed for a cancelled timer, here the last fetch's"
-  echo "  60 s timeout, and is re-armed at most 5 minutes ahead, so up to 1 + ${idle_seconds}/300 wake-ups)"
+  echo "  (not expected: between scheduled events the daemon waits in one ppoll, outside Asio's reactor; see"
+  echo "  bench/README.md. strace -f -tt -p PID shows what woke it.)"
   echo "  per thread (tid name voluntary nonvoluntary), start -> end:"
   paste -d' ' threads-start.txt threads-end.txt | awk '{printf "    %s %s %s %s -> %s %s\n", $1, $2, $3, $4, $7, $8}'
 fi
