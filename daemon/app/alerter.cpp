@@ -34,8 +34,12 @@ std::vector<std::string> domains_text(const std::vector<model::DomainPattern>& d
 }  // namespace
 
 Alerter::Alerter(store::AlertStore& records, std::vector<ChannelEntry>& channels, std::chrono::seconds reminder,
-                 Log log)
-    : records_(records), channels_(channels), reminder_ms_(reminder.count() * 1000), log_(std::move(log)) {}
+                 Log log, InFlight in_flight)
+    : records_(records),
+      channels_(channels),
+      reminder_ms_(reminder.count() * 1000),
+      log_(std::move(log)),
+      in_flight_(std::move(in_flight)) {}
 
 boost::asio::awaitable<bool> Alerter::send(const alert::AlertEvent& event) {
   bool any = channels_.empty();  // with no channel configured, the report and the logs are the alert
@@ -58,7 +62,7 @@ boost::asio::awaitable<void> Alerter::deliver() {
   while (!queue_.empty()) {
     auto batch = std::move(queue_);
     queue_.clear();
-    // Whatever ends this (a store failure, the daemon stopping), no subject stays blocked as "on its way".
+    // Whatever ends this (the daemon stopping), no subject stays blocked as "on its way".
     struct Settle {
       std::set<std::string>& in_flight;
       std::vector<Pending>& batch;
@@ -66,17 +70,26 @@ boost::asio::awaitable<void> Alerter::deliver() {
         for (const auto& p : batch)
           if (p.record) in_flight.erase(p.record->key);
       }
-    } settle{in_flight_, batch};
+    } settle{*in_flight_, batch};
     for (auto& p : batch) {
       const bool taken = co_await send(p.event);
-      if (p.record && taken) records_.save(*p.record);  // else the old record stays: the next observation retries
+      if (!taken || !p.record) continue;  // not taken: the old record stays, and the next observation retries
+      try {
+        records_.save(*p.record);
+      } catch (const std::exception& e) {
+        // Sent but not recorded: the next observation sends it again (at least once), the rest of the batch goes on.
+        log_("alert record not saved key=" + p.record->key + " error=" + e.what());
+      }
     }
   }
 }
 
 void Alerter::observe(const std::string& key, bool active, const std::string& fingerprint, std::int64_t now_ms,
                       const std::function<std::optional<alert::AlertEvent>(diff::Change)>& make) {
-  if (in_flight_.count(key) != 0) return;  // its last event is still on its way; the next observation decides
+  if (in_flight_->count(key) != 0) {  // its last event is still on its way: look again soon
+    skipped_ = true;
+    return;
+  }
   const auto previous = records_.load(key);
   const auto s = diff::step(previous, key, active, fingerprint, now_ms, reminder_ms_);
   if (s.change == diff::Change::kNone) {
@@ -89,8 +102,8 @@ void Alerter::observe(const std::string& key, bool active, const std::string& fi
     return;
   }
   event->at_ms = now_ms;
-  in_flight_.insert(key);
   queue_.push_back({std::move(*event), s.record});
+  in_flight_->insert(key);
 }
 
 void Alerter::source_refreshed(const config::SourceConfig& source, const RefreshOutcome& outcome,

@@ -22,6 +22,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace allowdrift::app {
@@ -34,7 +35,11 @@ struct ChannelEntry {
 class Alerter {
  public:
   using Log = std::function<void(const std::string&)>;
-  Alerter(store::AlertStore& records, std::vector<ChannelEntry>& channels, std::chrono::seconds reminder, Log log);
+  // Subjects whose event is on its way, shared by every Alerter of one process (a reload's new Alerter must not
+  // step a subject the old one is still delivering for).
+  using InFlight = std::shared_ptr<std::set<std::string>>;
+  Alerter(store::AlertStore& records, std::vector<ChannelEntry>& channels, std::chrono::seconds reminder, Log log,
+          InFlight in_flight = std::make_shared<std::set<std::string>>());
 
   void source_refreshed(const config::SourceConfig& source, const RefreshOutcome& outcome, int consecutive_failures,
                         std::int64_t now_ms);
@@ -47,6 +52,9 @@ class Alerter {
   // small transaction each). Call it after committing the observations' transaction.
   boost::asio::awaitable<void> deliver();
   bool pending() const { return !queue_.empty(); }
+  // True once (then reset) when an observation was skipped because its subject's event was still on its way: the
+  // caller should observe again soon rather than at its next long interval.
+  bool take_skipped() { return std::exchange(skipped_, false); }
 
   std::size_t delivered() const { return delivered_; }
 
@@ -66,7 +74,8 @@ class Alerter {
   std::int64_t reminder_ms_;
   Log log_;
   std::vector<Pending> queue_;
-  std::set<std::string> in_flight_;  // keys of queued records: not stepped again until settled
+  InFlight in_flight_;  // keys of queued records: not stepped again until settled
+  bool skipped_ = false;
   std::size_t delivered_ = 0;
 };
 

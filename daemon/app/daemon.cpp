@@ -10,6 +10,7 @@
 #include "net/https_fetcher.h"
 #include "store/alert_store.h"
 #include "store/state_db.h"
+#include "sys/child_process.h"
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
@@ -75,8 +76,9 @@ class Daemon {
     gen->config = std::move(config);
     gen->channels = std::move(*channels);
     gen->sleepers = scheduler_.new_group();
-    gen->alerter = std::make_unique<Alerter>(records_, gen->channels, gen->config.reminder,
-                                             [](const std::string& line) { spdlog::warn("{}", line); });
+    gen->alerter = std::make_unique<Alerter>(
+        records_, gen->channels, gen->config.reminder, [](const std::string& line) { spdlog::warn("{}", line); },
+        in_flight_);
     current_ = gen;
     // Targets first, so the first evaluation after a source's fetch has the local side; then the sources,
     // staggered over the first minute so that ten sources do not all connect in the same second.
@@ -168,11 +170,24 @@ class Daemon {
     for (;;) {
       const auto* source = gen->config.find_source(name);
       if (source == nullptr) co_return;
+      bool failed = false;
       try {
         net::HttpsFetcher fetcher;
         auto outcome = co_await refresh_source(*source, {fetcher, snapshots_, gen->config.proxy});
-        if (gen->stopped) co_return;
         log_refresh(outcome);
+        if (gen->stopped) {
+          // A reload landed during the fetch. A new list is stored, and the new generation will compare it; its
+          // one-off upstream_changed event has no state record to bring it back, so this generation announces it.
+          if (outcome.kind == RefreshKind::kChanged) {
+            {
+              store::Transaction tx(db_);
+              observe_refresh(*gen->alerter, snapshots_, *source, outcome, unix_ms_now());
+              tx.commit();
+            }
+            co_await gen->alerter->deliver();
+          }
+          co_return;
+        }
         {
           store::Transaction tx(db_);  // the alert records and the evaluations that follow: one commit
           observe_refresh(*gen->alerter, snapshots_, *source, outcome, unix_ms_now());
@@ -188,10 +203,14 @@ class Daemon {
           tx.commit();
         }
         co_await gen->alerter->deliver();  // after the commit, without blocking the other loops
+        look_again_if_skipped(*gen);
       } catch (const std::exception& e) {
         forget_readings(*gen);
         spdlog::error("source cycle failed source={} error=\"{}\"", name, e.what());
+        failed = true;
       }
+      if (failed) co_await deliver_queued(*gen);  // events queued before the failure (no co_await in a handler)
+      if (gen->stopped) co_return;
       status(*gen);
       release_free_memory();
       if (!co_await sleep(gen, jittered(source->fetch.interval))) co_return;
@@ -202,6 +221,7 @@ class Daemon {
     for (;;) {
       const auto* target = gen->config.find_target(name);
       if (target == nullptr) co_return;
+      bool failed = false;
       try {
         bool read = false;
         {
@@ -213,14 +233,17 @@ class Daemon {
           tx.commit();
         }
         co_await gen->alerter->deliver();
-        if (read) {
+        look_again_if_skipped(*gen);
+        if (read && !gen->stopped) {
           status(*gen);
           release_free_memory();
         }
       } catch (const std::exception& e) {
         forget_readings(*gen);
         spdlog::error("target cycle failed target={} error=\"{}\"", name, e.what());
+        failed = true;
       }
+      if (failed) co_await deliver_queued(*gen);
       if (!co_await sleep(gen, target->interval)) co_return;
     }
   }
@@ -264,6 +287,20 @@ class Daemon {
     if (state.allowlist) drop_origins(*state.allowlist);
     gen.targets[target.name] = std::move(state);
     return true;
+  }
+
+  asio::awaitable<void> deliver_queued(Generation& gen) {
+    try {
+      co_await gen.alerter->deliver();
+    } catch (const std::exception& e) {
+      spdlog::error("alert delivery failed error=\"{}\"", e.what());
+    }
+  }
+
+  // An observation skipped because its subject's event was still on its way is made again at the next target
+  // tick (every target re-read), not hours later at the next fetch.
+  static void look_again_if_skipped(Generation& gen) {
+    if (gen.alerter->take_skipped()) gen.read_at.clear();
   }
 
   // After a rolled-back transaction the readings it logged are gone: read every target afresh next time, so no
@@ -321,6 +358,7 @@ class Daemon {
   store::AlertStore records_;
   store::DriftLog drift_log_;
   store::ReadingLog readings_;
+  Alerter::InFlight in_flight_ = std::make_shared<std::set<std::string>>();  // shared across reloads
   std::shared_ptr<Generation> current_;
   std::map<std::string, diff::CheckStatus> last_status_;
   std::mt19937 rng_{std::random_device{}()};
@@ -426,6 +464,9 @@ int run_daemon(const DaemonOptions& options) {
     if (scheduler.wait(sigfd)) read_signals();
     if (stopping) break;
   }
+  // An alert program or a firewall tool still running would outlive the thread that enforces its timeout.
+  if (const auto n = sys::end_running_processes(std::chrono::milliseconds(500)); n > 0)
+    spdlog::info("stopped {} running child process(es)", n);
   spdlog::info("stopped");
   return 0;
 }

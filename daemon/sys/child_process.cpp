@@ -14,6 +14,9 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <thread>
 #include <utility>
 
 namespace allowdrift::sys {
@@ -233,6 +236,48 @@ std::string ProcessResult::describe() const {
   return "unknown outcome";
 }
 
+namespace {
+
+// The process groups run_process is waiting for, so that a stopping daemon can end them rather than leave an alert
+// program or a hung tool running without its timeout (the thread enforcing it dies with the process).
+std::mutex running_mu;
+std::set<pid_t> running;
+
+struct Running {
+  pid_t pid;
+  explicit Running(pid_t p) : pid(p) {
+    std::lock_guard lock(running_mu);
+    running.insert(pid);
+  }
+  ~Running() {
+    std::lock_guard lock(running_mu);
+    running.erase(pid);
+  }
+  Running(const Running&) = delete;
+  Running& operator=(const Running&) = delete;
+};
+
+}  // namespace
+
+std::size_t end_running_processes(std::chrono::milliseconds grace) {
+  const auto signal_all = [](int sig) {
+    std::lock_guard lock(running_mu);
+    for (const pid_t pid : running) ::kill(-pid, sig);
+    return running.size();
+  };
+  const std::size_t n = signal_all(SIGTERM);
+  const auto until = Clock::now() + grace;
+  while (Clock::now() < until) {
+    {
+      std::lock_guard lock(running_mu);
+      if (running.empty()) return n;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  signal_all(SIGKILL);
+  return n;
+}
+
 SpawnResult<ProcessResult> run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
   if (argv.empty()) return error(SpawnError::Kind::kNotFound, "empty argument vector");
   const std::string search = options.search_path.empty() ? default_search_path() : options.search_path;
@@ -246,6 +291,7 @@ SpawnResult<ProcessResult> run_process(const std::vector<std::string>& argv, con
   auto spawned = spawn(*program, argv, environment, !options.stdin_bytes.empty());
   if (!spawned) return spawned.error();
   Spawned& child = *spawned;
+  const Running tracked(child.pid);  // until reaped below
   // Where the kernel has no pidfd_open (before 5.3) the exit is polled every 10 ms instead.
   const Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, child.pid, 0)));
 

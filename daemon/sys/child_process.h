@@ -84,4 +84,8 @@ struct ProcessResult {
 // outcomes in ProcessResult; only failing to start (missing binary, not executable, no pipes) is a SpawnError.
 SpawnResult<ProcessResult> run_process(const std::vector<std::string>& argv, const ProcessOptions& options);
 
+// At shutdown: SIGTERM to the process group of every run_process call still waiting, SIGKILL to those left after
+// `grace`. Returns how many there were.
+std::size_t end_running_processes(std::chrono::milliseconds grace);
+
 }  // namespace allowdrift::sys

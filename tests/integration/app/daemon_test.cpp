@@ -107,12 +107,13 @@ TEST_F(DaemonTest, SigtermMidFetchStopsPromptlyAndCleanly) {
 }
 
 // A slow alert program neither holds up the daemon (fetches go on while it runs) nor a SIGTERM: delivery runs off
-// the io thread, and the event whose delivery never finished is tried again after the restart.
+// the io thread, and the event whose delivery never finished is tried again after the restart. A reload while it
+// runs does not send the event a second time, and the daemon ends the program when it stops.
 TEST_F(DaemonTest, ASlowAlertProgramBlocksNeitherTheLoopsNorSigterm) {
   serve(current_);
   target_spec_ = "file:missing.txt";  // unreadable: a target_unreadable event at the first read
   const auto started = dir_ / "exec.started";
-  extra_config_ = "[[alert]]\ntype = \"exec\"\ncommand = [\"/bin/sh\", \"-c\", \"cat >/dev/null; : > '" +
+  extra_config_ = "[[alert]]\ntype = \"exec\"\ncommand = [\"/bin/sh\", \"-c\", \"cat >/dev/null; echo $$ > '" +
                   started.string() + "'; exec sleep 60\"]\ntimeout = \"120s\"\n";
   start();
   ASSERT_TRUE(eventually([&] { return fs::exists(started); }, 10s)) << log();
@@ -120,6 +121,17 @@ TEST_F(DaemonTest, ASlowAlertProgramBlocksNeitherTheLoopsNorSigterm) {
   const int seen = hits();
   EXPECT_TRUE(eventually([&] { return hits() >= seen + 2; }, 10s)) << "fetches stopped while the program ran\n"
                                                                    << log();
+  ASSERT_EQ(::kill(pid_, SIGHUP), 0);
+  EXPECT_TRUE(eventually([&] { return log().find("config reloaded") != std::string::npos; })) << log();
+  std::this_thread::sleep_for(2500ms);  // the new generation's target loop ticks every second
+  EXPECT_EQ(listener_->count("event=target_unreadable"), 1u) << log();
+  const pid_t program = std::stoi(slurp(started));
+  const auto running = [program] {
+    std::ifstream stat("/proc/" + std::to_string(program) + "/stat");
+    std::string pid, comm, state;
+    return static_cast<bool>(stat >> pid >> comm >> state) && state != "Z";
+  };
+  EXPECT_TRUE(running());
   const auto sent = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(pid_, SIGTERM), 0);
   int status = 0;
@@ -128,6 +140,8 @@ TEST_F(DaemonTest, ASlowAlertProgramBlocksNeitherTheLoopsNorSigterm) {
   EXPECT_LT(std::chrono::steady_clock::now() - sent, 2s);
   ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
   EXPECT_EQ(WEXITSTATUS(status), 0) << log();
+  EXPECT_TRUE(eventually([&] { return !running(); }, 2s)) << "the alert program outlived the daemon";
+  EXPECT_THAT(log(), HasSubstr("stopped 1 running child process(es)"));
 }
 
 }  // namespace
