@@ -180,6 +180,18 @@ class DaemonTest : public ::testing::Test {
     posix_spawn_file_actions_destroy(&actions);
   }
   bool alive() const { return ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+  // SIGTERM: the daemon must be gone within 2 s with exit status 0. Call as ASSERT_NO_FATAL_FAILURE(stop()).
+  void stop() {
+    const auto sent = std::chrono::steady_clock::now();
+    ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+    int status = 0;
+    ASSERT_TRUE(eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, std::chrono::seconds(5)))
+        << log();
+    pid_ = -1;
+    EXPECT_LT(std::chrono::steady_clock::now() - sent, std::chrono::seconds(2));
+    ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << log();
+  }
   std::string log() const { return slurp(dir_ / "stderr"); }
   int hits() const { return server_->hits("/ips-v4"); }
 

@@ -59,14 +59,7 @@ TEST_F(DaemonTest, IdleDaemonWaitsInOnePpollAndWakesForNothingElse) {
   ASSERT_TRUE(eventually([&] { return blocked_in(pid_) == SYS_ppoll; }, 5s)) << log();
 
   // SIGTERM while idle: a clean exit, at once.
-  const auto sent = std::chrono::steady_clock::now();
-  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
-  int status = 0;
-  ASSERT_TRUE(eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, 5s)) << log();
-  pid_ = -1;
-  EXPECT_LT(std::chrono::steady_clock::now() - sent, 2s);
-  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
-  EXPECT_EQ(WEXITSTATUS(status), 0) << log();
+  ASSERT_NO_FATAL_FAILURE(stop());
   EXPECT_THAT(log(), HasSubstr("stopping signal=TERM"));
   EXPECT_THAT(log(), HasSubstr("stopped"));
 }
@@ -95,12 +88,7 @@ TEST_F(DaemonTest, WatchdogNotificationsComeFromTheIdleWait) {
   EXPECT_GE(during, 5u);  // one every 150 ms: 10 in 1.5 s, on a loaded host fewer
   EXPECT_LE(during, 11u);
   EXPECT_EQ(hits(), 1);
-  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
-  int status = 0;
-  ASSERT_TRUE(eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, 5s)) << log();
-  pid_ = -1;
-  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
-  EXPECT_EQ(WEXITSTATUS(status), 0) << log();
+  ASSERT_NO_FATAL_FAILURE(stop());
   EXPECT_TRUE(eventually([&] { return notify.count("STOPPING=1") == 1; }, 2s));
 }
 

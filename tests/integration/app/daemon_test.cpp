@@ -89,15 +89,7 @@ TEST_F(DaemonTest, SigtermMidFetchStopsPromptlyAndCleanly) {
   const int seen = hits();
   ASSERT_TRUE(eventually([&] { return hits() > seen; })) << log();
   std::this_thread::sleep_for(200ms);
-  const auto sent = std::chrono::steady_clock::now();
-  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
-  int status = 0;
-  ASSERT_TRUE(eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, 5s)) << log();
-  const auto took = std::chrono::steady_clock::now() - sent;
-  pid_ = -1;
-  EXPECT_LT(took, 2s);
-  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
-  EXPECT_EQ(WEXITSTATUS(status), 0) << log();
+  ASSERT_NO_FATAL_FAILURE(stop());
   EXPECT_THAT(log(), HasSubstr("stopped"));
 
   // The state database is intact and usable: `status` reads it.
@@ -132,14 +124,7 @@ TEST_F(DaemonTest, ASlowAlertProgramBlocksNeitherTheLoopsNorSigterm) {
     return static_cast<bool>(stat >> pid >> comm >> state) && state != "Z";
   };
   EXPECT_TRUE(running());
-  const auto sent = std::chrono::steady_clock::now();
-  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
-  int status = 0;
-  ASSERT_TRUE(eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, 5s)) << log();
-  pid_ = -1;
-  EXPECT_LT(std::chrono::steady_clock::now() - sent, 2s);
-  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
-  EXPECT_EQ(WEXITSTATUS(status), 0) << log();
+  ASSERT_NO_FATAL_FAILURE(stop());
   EXPECT_TRUE(eventually([&] { return !running(); }, 2s)) << "the alert program outlived the daemon";
   EXPECT_THAT(log(), HasSubstr("stopped 1 running child process(es)"));
 }
