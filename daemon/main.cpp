@@ -1,4 +1,5 @@
 // argv -> subcommand; nothing else lives here.
+#include "cli/accept_command.h"
 #include "cli/allowlist_command.h"
 #include "cli/changes_command.h"
 #include "cli/daemon_command.h"
@@ -32,6 +33,7 @@ constexpr const char* kUsage =
     "  diff PUBLISHED LOCAL          compare two list files: what is missing locally, what is stale\n"
     "  history [SOURCE]              the snapshots the daemon recorded, per source or of one source\n"
     "  changes SOURCE [FROM] [TO]    the entries a source added and removed between two snapshots\n"
+    "  accept SOURCE                 accept a list held back as suspect, now\n"
     "  fetch URL                     fetch an https URL with the daemon's client and show what came back\n"
     "  extract PRESET                what a vendor's published list yields (presets, selectors, guards)\n"
     "  allowlist SPEC                what a local allowlist target allows (nft, iptables, ipset, files...)\n"
@@ -77,6 +79,7 @@ int dispatch(const std::vector<std::string>& args) {
   if (command == "diff") return allowdrift::cli::run_diff(rest);
   if (command == "history") return allowdrift::cli::run_history(rest);
   if (command == "changes") return allowdrift::cli::run_changes(rest);
+  if (command == "accept") return allowdrift::cli::run_accept(rest);
   if (command == "fetch") return allowdrift::cli::run_fetch(rest);
   if (command == "extract") return allowdrift::cli::run_extract(rest);
   if (command == "allowlist") return allowdrift::cli::run_allowlist(rest);

@@ -239,6 +239,33 @@ TEST_F(CliStore, ChangesWithDefaultsAreCidrAware) {
   EXPECT_EQ(sections[0].at("removed"), json::array({"104.28.0.0/14"}));
 }
 
+// The administrator accepts the list held back as suspect: it becomes the accepted one, with what it changes
+// printed; nothing is left to accept afterwards.
+TEST_F(CliStore, AcceptTakesTheListHeldBackAsSuspect) {
+  const auto r = run_db("accept", {"cloudflare"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "accepted snapshot " + id(ids_.cf_suspect) +
+                       " of cloudflare, first fetched 2024-10-30T06:00:00Z, held back as suspect\n"
+                       "  - 104.24.0.0/14\n  - 173.245.48.0/20\n  - 2400:cb00::/32\n");
+  {
+    store::Database db = store::open_state_db(db_path_);
+    store::SnapshotStore s(db);
+    const auto last = s.last_accepted("cloudflare");
+    ASSERT_TRUE(last);
+    EXPECT_EQ(last->id, ids_.cf_suspect);
+    EXPECT_THAT(last->reason, ::testing::StartsWith("accepted by an administrator (allowdrift accept) at "));
+  }
+  const auto again = run_db("accept", {"cloudflare"});
+  EXPECT_EQ(again.status, 1);
+  EXPECT_EQ(again.out, "allowdrift accept: cloudflare has no list held back (snapshot " + id(ids_.cf_suspect) +
+                           " is the accepted one)\n");
+  EXPECT_EQ(run_db("accept", {"single"}).status, 1);
+  const auto unknown = run_db("accept", {"nosuch"});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("nosuch"));
+  EXPECT_EQ(run_db("accept", {}).status, 2);
+}
+
 TEST_F(CliStore, ChangesWithExplicitIds) {
   // Backwards, and into the suspect snapshot: a suspect snapshot has content and can be compared.
   const auto back = run_db("changes", {"cloudflare", id(ids_.cf_split), id(ids_.cf_first)});

@@ -331,6 +331,64 @@ TEST_F(OnceSuspectTest, TheOldListInBetweenRestartsTheHold) {
   EXPECT_EQ(outcome(once(never)), "suspect");
 }
 
+// --once fetches up to four sources at a time: the report keeps the configuration's order, and the run's deadline
+// skips the sources not yet started (four hanging servers hold all four fetches past it).
+TEST_F(OnceTest, SourcesAreFetchedFourAtATimeInConfigurationOrder) {
+  std::vector<std::string> lines;
+  std::istringstream in(current_);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 15U);
+  std::vector<std::string> parts(6);
+  for (std::size_t i = 0; i < lines.size(); ++i) parts[i % 6] += lines[i] + "\n";
+  for (int i = 0; i < 6; ++i) {
+    server_->route("/s" + std::to_string(i),
+                   [body = parts[static_cast<std::size_t>(i)]](const RecordedRequest&, int) -> Script {
+                     return respond(200, {{"Content-Type", "text/plain"}}, body);
+                   });
+    server_->route("/hang" + std::to_string(i), [](const RecordedRequest&, int) -> Script {
+      return {net::testing::Step{net::testing::Step::Kind::kHang, "", std::chrono::milliseconds(0)}};
+    });
+  }
+  allow(current_);
+  const auto config = [&](const std::string& name, int hanging) {
+    const auto path = dir_ / name;
+    std::ofstream out(path);
+    out << "state_dir = \"" << (dir_ / name).string() << ".state\"\nretries = 1\ntimeout = \"3s\"\n"
+        << "once_deadline = \"1s\"\n";
+    std::string sources;
+    for (int i = 0; i < 6; ++i) {
+      const auto path_of = (i < hanging ? "/hang" : "/s") + std::to_string(i);
+      out << "[[source]]\nname = \"s" << i << "\"\nurl = \"" << server_->url(path_of) << "\"\nformat = \"text\"\n"
+          << "ca_file = \"" << pki_->ca_file().string() << "\"\n";
+      sources += std::string(i ? ", " : "") + "\"s" + std::to_string(i) + "\"";
+    }
+    out << "[[target]]\nname = \"web\"\nspec = \"file:allow.txt\"\n"
+        << "[[check]]\nname = \"all\"\nsources = [" << sources << "]\ntarget = \"web\"\n";
+    return path.string();
+  };
+  const auto names = [](const Run& r) {
+    std::vector<std::string> out;
+    for (const auto& s : r.report.at("sources").as_array())
+      out.push_back(std::string(s.at("name").as_string()) + " " + std::string(s.at("outcome").as_string()));
+    return out;
+  };
+
+  auto r = once(config("six.toml", 0));
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_THAT(names(r),
+              ElementsAre("s0 baseline", "s1 baseline", "s2 baseline", "s3 baseline", "s4 baseline", "s5 baseline"));
+  EXPECT_EQ(check(r).at("status"), "ok");
+
+  const auto started = std::chrono::steady_clock::now();
+  r = once(config("hanging.toml", 4));
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_THAT(names(r), ElementsAre("s0 failed", "s1 failed", "s2 failed", "s3 failed", "s4 skipped", "s5 skipped"));
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(r.report.at("sources").as_array().at(static_cast<std::size_t>(i)).at("error_kind"), "timeout");
+  EXPECT_LT(took, std::chrono::seconds(9)) << "four 3 s timeouts one after another would take 12 s";
+}
+
 TEST_F(OnceTest, UnreachableVendorWithoutHistoryIsUnknownNotInSync) {
   allow(current_);
   const auto path = dir_ / "allowdrift.toml";

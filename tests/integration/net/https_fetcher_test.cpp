@@ -21,6 +21,7 @@
 #include <cctype>
 #include <cerrno>
 #include <exception>
+#include <fstream>
 #include <memory>
 #include <vector>
 
@@ -44,12 +45,18 @@ using Clock = std::chrono::steady_clock;
 // Generous: the suite runs under ASan on a loaded 2-core machine.
 constexpr auto kMargin = 4s;
 
-FetchResult run_fetch(FetchRequest request) {
+HttpsFetcherOptions test_options() {
   HttpsFetcherOptions options;
   options.resolve_overrides["localhost"] = "127.0.0.1";  // the test servers listen on 127.0.0.1 only
   options.jitter_seed = 1;
+  return options;
+}
+
+// With a fetcher of its own, or `shared` (whose per-CA-file contexts then carry over between calls).
+FetchResult run_fetch(FetchRequest request, HttpsFetcher* shared = nullptr) {
   asio::io_context ioc;
-  HttpsFetcher fetcher(options);
+  HttpsFetcher own(test_options());
+  HttpsFetcher& fetcher = shared != nullptr ? *shared : own;
   std::optional<FetchResult> result;
   asio::co_spawn(ioc, fetcher.fetch(std::move(request)), [&](std::exception_ptr error, FetchResult r) {
     if (error) {
@@ -243,6 +250,30 @@ TEST_F(HttpsFetcherTest, LastSanEntryMatchingIsAccepted) {
   const auto result = run_fetch(request(server.url("/list")));
   ASSERT_TRUE(Succeeded(result));
   EXPECT_EQ(result->body, kList);
+}
+
+// One fetcher keeps a CA file's TLS context while the file is unchanged, and builds it anew when the file is
+// replaced in place: trust follows the file, never a stale copy of it.
+TEST_F(HttpsFetcherTest, ACaFileReplacedInPlaceIsReadAgain) {
+  auto server = good_server();
+  HttpsFetcher fetcher(test_options());
+  const auto ca = fs::temp_directory_path() / ("allowdrift-ca-" + std::to_string(::getpid()) + ".pem");
+  const auto write = [&](const fs::path& from) {
+    std::ifstream in(from, std::ios::binary);
+    std::ofstream out(ca, std::ios::binary | std::ios::trunc);  // same inode: the contents change
+    out << in.rdbuf();
+  };
+  auto r = request(server->url("/list"));
+  r.ca_file = ca.string();
+  write(pki().ca_file());
+  EXPECT_TRUE(Succeeded(run_fetch(r, &fetcher)));
+  EXPECT_TRUE(Succeeded(run_fetch(r, &fetcher)));  // the cached context
+  write(pki().self_signed().cert);                 // now trusts only an unrelated certificate
+  const auto refused = run_fetch(r, &fetcher);
+  EXPECT_TRUE(FailedWith(refused, FetchErrorKind::kTls));
+  write(pki().ca_file());
+  EXPECT_TRUE(Succeeded(run_fetch(r, &fetcher)));
+  fs::remove(ca);
 }
 
 TEST_F(HttpsFetcherTest, CertificateFromUnknownCaIsRefused) {
