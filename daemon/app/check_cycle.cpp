@@ -58,14 +58,17 @@ std::int64_t unix_ms_now() {
       .count();
 }
 
-TargetState read_target(const config::TargetConfig& target) {
+std::unique_ptr<firewall::AllowlistReader> reader_for(const config::TargetConfig& target) {
+  firewall::ReaderOptions options;
+  options.tool_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(target.timeout);
+  return firewall::make_reader(target.spec, options);
+}
+
+TargetState read_target(const config::TargetConfig& target, firewall::AllowlistReader& reader) {
   TargetState state;
   state.name = target.name;
   state.spec = target.spec.text;
-  firewall::ReaderOptions options;
-  options.tool_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(target.timeout);
-  auto reader = firewall::make_reader(target.spec, options);
-  auto list = reader->read();
+  auto list = reader.read();
   if (list) {
     state.allowlist = std::move(*list);
   } else {
@@ -74,6 +77,8 @@ TargetState read_target(const config::TargetConfig& target) {
   }
   return state;
 }
+
+TargetState read_target(const config::TargetConfig& target) { return read_target(target, *reader_for(target)); }
 
 int consecutive_failures(store::SnapshotStore& store, const std::string& source) {
   int n = 0;
@@ -164,6 +169,17 @@ void observe_reading(Alerter& alerter, store::ReadingLog& readings, const config
   alerter.target_read(target, state.allowlist ? "" : state.error_kind + ": " + state.error, now_ms);
 }
 
+diff::CheckResult observe_check(const config::Config& config, const config::CheckConfig& check,
+                                store::SnapshotStore& store, const std::map<std::string, TargetState>& targets,
+                                const std::map<std::string, RefreshOutcome>& refreshes, Alerter& alerter,
+                                store::DriftLog& drift_log, std::int64_t now_ms) {
+  auto result = evaluate(config, check, store, targets, refreshes, now_ms);
+  alerter.check_evaluated(check, result, now_ms);
+  const auto t = targets.find(check.target);
+  record_result(drift_log, result, now_ms, t != targets.end() ? t->second.reading_id : std::nullopt);
+  return result;
+}
+
 void record_result(store::DriftLog& log, const diff::CheckResult& result, std::int64_t at_ms,
                    std::optional<std::int64_t> reading_id) {
   const auto count = [](const model::IpSet& ips, const std::vector<model::DomainPattern>& ds) {
@@ -244,10 +260,8 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
   {
     store::Transaction tx(db);  // every check's alert state and drift result: one commit
     for (const auto& check : config.checks) {
-      auto result = evaluate(config, check, context.store, targets, refreshes, report.at_ms);
-      alerter.check_evaluated(check, result, report.at_ms);
-      const auto t = targets.find(check.target);
-      record_result(logs.drift_log, result, report.at_ms, t != targets.end() ? t->second.reading_id : std::nullopt);
+      auto result =
+          observe_check(config, check, context.store, targets, refreshes, alerter, logs.drift_log, report.at_ms);
       status = diff::worst(status, result.status);
       report.checks.push_back(std::move(result));
     }

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,7 +40,12 @@ struct CycleReport {
   std::int64_t at_ms = 0;
 };
 
-// Reads one target now (blocking: tools run with a timeout, netlink dumps are bounded by the set's size).
+// The reader of a target, with its configured tool timeout.
+std::unique_ptr<firewall::AllowlistReader> reader_for(const config::TargetConfig& target);
+
+// Reads one target now (blocking: tools run with a timeout, netlink dumps are bounded by the set's size), with
+// its reader (the daemon has already asked it for the change signal) or a new one.
+TargetState read_target(const config::TargetConfig& target, firewall::AllowlistReader& reader);
 TargetState read_target(const config::TargetConfig& target);
 
 // Keeps a readable target's content fingerprint in the reading log and sets state.reading_id.
@@ -61,6 +67,13 @@ diff::CheckResult evaluate(const config::Config& config, const config::CheckConf
 
 // Consecutive failed attempts at the head of the source's fetch history.
 int consecutive_failures(store::SnapshotStore& store, const std::string& source);
+
+// Evaluates one check and what follows it, in the caller's transaction: the alert observation and the drift
+// result, which names the target reading compared.
+diff::CheckResult observe_check(const config::Config& config, const config::CheckConfig& check,
+                                store::SnapshotStore& store, const std::map<std::string, TargetState>& targets,
+                                const std::map<std::string, RefreshOutcome>& refreshes, Alerter& alerter,
+                                store::DriftLog& drift_log, std::int64_t now_ms);
 
 // Keeps the result in the drift log (for `allowdrift status`), with the snapshot and reading it was computed from.
 void record_result(store::DriftLog& log, const diff::CheckResult& result, std::int64_t at_ms,

@@ -99,13 +99,12 @@ class Daemon {
 
   void reload() {
     ::sd_notify(0, "RELOADING=1");
-    auto loaded = config::load_config(options_.config_path);
+    auto loaded = config::load_config(options_.config_path, options_.state_dir);
     if (!loaded) {
       for (const auto& m : loaded.error().messages) spdlog::error("reload rejected, old config kept: {}", m);
       ::sd_notify(0, "READY=1\nSTATUS=reload rejected: the previous configuration keeps running");
       return;
     }
-    if (!options_.state_dir.empty()) loaded->state_dir = options_.state_dir;
     if (loaded->state_dir != state_.path()) {
       spdlog::error("reload rejected, old config kept: state_dir cannot change on reload ({} -> {}); restart instead",
                     state_.path(), loaded->state_dir);
@@ -264,9 +263,7 @@ class Daemon {
   // Reads the target when its change signal moved, its reading is older than max_age, or `force`. True when a
   // new reading was taken.
   bool poll_target(Generation& gen, const config::TargetConfig& target, bool force) {
-    firewall::ReaderOptions options;
-    options.tool_timeout = std::chrono::duration_cast<milliseconds>(target.timeout);
-    auto reader = firewall::make_reader(target.spec, options);
+    auto reader = reader_for(target);
     auto signal = reader->change_signal();
     const auto now = std::chrono::steady_clock::now();
     const auto last = gen.read_at.find(target.name);
@@ -274,7 +271,7 @@ class Daemon {
     const bool moved = !signal || !have || gen.signals[target.name] != *signal;
     const bool old = have && now - last->second >= target.max_age;
     if (!force && !moved && !old) return false;
-    TargetState state = read_target(target);
+    TargetState state = read_target(target, *reader);
     if (signal) gen.signals[target.name] = *signal;
     gen.read_at[target.name] = now;
     if (state.allowlist) {
@@ -317,14 +314,11 @@ class Daemon {
       if (!uses(check)) continue;
       const auto* target = gen.config.find_target(check.target);
       if (target != nullptr && polled.insert(target->name).second) poll_target(gen, *target, reread_targets);
-      const auto now = unix_ms_now();
-      const auto result = evaluate(gen.config, check, snapshots_, gen.targets, gen.refreshes, now);
+      const auto result = observe_check(gen.config, check, snapshots_, gen.targets, gen.refreshes, *gen.alerter,
+                                        drift_log_, unix_ms_now());
       spdlog::info("check evaluated check={} status={} missing={} stale={}", check.name, diff::to_string(result.status),
                    result.missing_ips.to_cidr_strings().size() + result.missing_domains.size(),
                    result.stale_ips.to_cidr_strings().size() + result.stale_domains.size());
-      gen.alerter->check_evaluated(check, result, now);
-      const auto t = gen.targets.find(check.target);
-      record_result(drift_log_, result, now, t != gen.targets.end() ? t->second.reading_id : std::nullopt);
       last_status_[check.name] = result.status;
     }
   }
@@ -380,12 +374,11 @@ asio::awaitable<void> watchdog(IdleScheduler& scheduler, const bool& stopping) {
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
-  auto loaded = config::load_config(options.config_path);
+  auto loaded = config::load_config(options.config_path, options.state_dir);
   if (!loaded) {
     for (const auto& m : loaded.error().messages) spdlog::error("{}", m);
     return kExitConfig;
   }
-  if (!options.state_dir.empty()) loaded->state_dir = options.state_dir;
   spdlog::set_level(spdlog::level::from_str(loaded->log_level));
   auto state = StateDirectory::acquire(loaded->state_dir);
   if (!state) {

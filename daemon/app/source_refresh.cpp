@@ -89,11 +89,12 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
     return o;
   };
 
-  // Same content again (304, same version): only last-confirmed moves.
-  const auto confirm = [&](const std::string& why) {
-    const auto at = now_ms();
-    store.confirm(last->id, at);
-    attempt(at, "unchanged", "", why, 0);
+  // The last accepted content again (304, same version, or the same list in a new body): only last-confirmed
+  // moves, with the new body's validators when there is one.
+  const auto confirm = [&](const std::string& why, std::int64_t at, const store::SnapshotInput* fetched,
+                           std::int64_t bytes) {
+    store.confirm(last->id, at, fetched);
+    attempt(at, "unchanged", "", why, bytes);
     out.kind = RefreshKind::kUnchanged;
     out.snapshot_id = last->id;
     out.message = why;
@@ -122,7 +123,7 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
     }
     version = *parsed;
     if (last && feeds::check_version(last->change_token, *version) == feeds::VersionCheck::kUnchanged) {
-      confirm("version " + *version + " unchanged");
+      confirm("version " + *version + " unchanged", now_ms(), nullptr, 0);
       co_return finish(tx, std::move(out));
     }
     tx.commit();  // nothing written: ends the transaction before the next wait
@@ -142,7 +143,7 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
   }
   if (fetched->not_modified) {
     if (last) {
-      confirm("not modified (304)");
+      confirm("not modified (304)", now_ms(), nullptr, 0);
     } else {
       out.kind = RefreshKind::kFailed;
       out.error_kind = "http_status";
@@ -185,11 +186,7 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
   if (last && report.verdict != feeds::Verdict::kReject &&
       store::content_sha256(input.sections) == last->content_sha256) {
     // The last accepted list again (after a suspect one, say): confirmed, not stored as a new snapshot.
-    store.confirm(last->id, fetched_at, &input);
-    attempt(fetched_at, "unchanged", "", "same content as the last accepted list", bytes);
-    out.kind = RefreshKind::kUnchanged;
-    out.snapshot_id = last->id;
-    out.message = "same content";
+    confirm("same content as the last accepted list", fetched_at, &input, bytes);
     co_return finish(tx, std::move(out));
   }
   const auto recorded = store.record(input);

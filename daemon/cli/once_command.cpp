@@ -87,13 +87,12 @@ int run_once(const std::vector<std::string>& args) {
     return *done == kExitOk ? kExitOk : kUnknown;
   }
   if (!valid_format("--once", format)) return kUnknown;
-  auto loaded = config::load_config(path);
+  auto loaded = config::load_config(path, state_dir);
   if (!loaded) {
     print_errors("--once", loaded.error());
     return kUnknown;
   }
   auto& config = *loaded;
-  if (!state_dir.empty()) config.state_dir = state_dir;
 
   auto lock = app::StateDirectory::acquire(config.state_dir);
   if (!lock) {

@@ -48,12 +48,11 @@ int run_status(const std::vector<std::string>& args) {
       "Exit status: 0 shown, 2 bad usage or configuration, 3 the state database cannot be read.\n";
   if (const auto done = parse_command_line("status", args, options, {}, usage, vm)) return *done;
   if (!valid_format("status", format)) return kExitBadInput;
-  auto loaded = config::load_config(path);
+  const auto loaded = config::load_config(path, state_dir);
   if (!loaded) {
     for (const auto& m : loaded.error().messages) std::cerr << "allowdrift status: " << m << '\n';
     return kExitBadInput;
   }
-  if (!state_dir.empty()) loaded->state_dir = state_dir;
   const auto db_path = std::filesystem::path(loaded->state_dir) / "state.db";
   try {
     auto db = store::open_state_db_read_only(db_path);

@@ -385,7 +385,10 @@ ConfigResult parse_config(std::string_view text, const std::string& file,
   return config;
 }
 
-ConfigResult load_config(const std::string& path) {
+namespace {
+
+// The file, the presets it names, and the parse.
+ConfigResult read_config(const std::string& path) {
   sys::FileReadOptions options;
   options.max_bytes = 1u << 20;
   auto contents = sys::read_file(path, options);
@@ -416,6 +419,14 @@ ConfigResult load_config(const std::string& path) {
     // Reported with its line by parse_config below.
   }
   return parse_config(contents->bytes, path, extra);
+}
+
+}  // namespace
+
+ConfigResult load_config(const std::string& path, const std::string& state_dir_override) {
+  auto loaded = read_config(path);
+  if (loaded && !state_dir_override.empty()) loaded->state_dir = state_dir_override;
+  return loaded;
 }
 
 }  // namespace allowdrift::config

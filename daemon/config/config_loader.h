@@ -37,8 +37,9 @@ struct PresetText {
 };
 ConfigResult parse_config(std::string_view text, const std::string& file, const std::vector<PresetText>& extra_presets);
 
-// Reads `path` (refusing a world-writable file), reads presets_dir's *.toml when set, and parses.
-ConfigResult load_config(const std::string& path);
+// Reads `path` (refusing a world-writable file), reads presets_dir's *.toml when set, and parses. A non-empty
+// `state_dir_override` (the command line's --state-dir) replaces state_dir, as every command applies it.
+ConfigResult load_config(const std::string& path, const std::string& state_dir_override = "");
 
 inline constexpr const char* kDefaultConfigPath = "/etc/allowdrift/allowdrift.toml";
 

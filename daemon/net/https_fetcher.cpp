@@ -2,6 +2,7 @@
 
 #include "net/http_response.h"
 #include "net/proxy_config.h"
+#include "net/resolve.h"
 #include "net/retry_policy.h"
 #include "net/tls_context.h"
 #include "net/url.h"
@@ -22,10 +23,8 @@
 
 #include <algorithm>
 #include <limits>
-#include <mutex>
 #include <random>
 #include <set>
-#include <thread>
 
 #ifndef ALLOWDRIFT_VERSION
 #define ALLOWDRIFT_VERSION "0"
@@ -96,69 +95,6 @@ std::string base64(std::string_view in) {
     out += '=';
   }
   return out;
-}
-
-// ---- resolve -------------------------------------------------------------------------------------------------
-// An active getaddrinfo cannot be cancelled (chriskohlhoff/asio#470), and Asio's resolver thread is joined when
-// the io_context shuts down, so a hung lookup would hold up exit. Each lookup therefore runs on a detached thread
-// of its own; at the deadline the fetch stops waiting and the thread's late answer is dropped.
-struct ResolveState {
-  std::mutex mu;
-  bool abandoned = false;  // the fetch stopped waiting: drop the answer, touch nothing of the fetch
-  bool done = false;
-  error_code ec;
-  tcp::resolver::results_type results;
-  asio::steady_timer* waiter = nullptr;  // in the fetch's coroutine frame; valid while !abandoned
-};
-
-asio::awaitable<boost::system::result<tcp::resolver::results_type, FetchError>> resolve(
-    const std::string& host, std::uint16_t port, Clock::time_point deadline,
-    const std::map<std::string, std::string>& overrides) {
-  const std::string service = std::to_string(port);
-  std::string literal = host;
-  if (const auto it = overrides.find(host); it != overrides.end()) literal = it->second;
-  error_code aec;
-  const auto address = asio::ip::make_address(literal, aec);
-  if (!aec) co_return tcp::resolver::results_type::create(tcp::endpoint(address, port), host, service);
-
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer waiter(executor, deadline);
-  auto state = std::make_shared<ResolveState>();
-  state->waiter = &waiter;
-  // Runs whenever this frame stops waiting, including when it is destroyed with its io_context.
-  struct Abandon {
-    std::shared_ptr<ResolveState> s;
-    ~Abandon() {
-      std::lock_guard lock(s->mu);
-      s->abandoned = true;
-      s->waiter = nullptr;
-    }
-  } abandon{state};
-
-  std::thread([state, executor, host, service] {
-    asio::io_context local;
-    tcp::resolver resolver(local);
-    error_code ec;
-    auto results = resolver.resolve(host, service, ec);
-    std::lock_guard lock(state->mu);
-    if (state->abandoned) return;
-    state->ec = ec;
-    state->results = std::move(results);
-    state->done = true;
-    asio::post(executor, [state] {
-      std::lock_guard inner(state->mu);
-      if (state->waiter != nullptr) state->waiter->cancel();
-    });
-  }).detach();
-
-  co_await waiter.async_wait(kToken);
-  std::lock_guard lock(state->mu);
-  if (!state->done) co_return make_error(FetchErrorKind::kTimeout, "timed out resolving " + host);
-  if (state->ec || state->results.empty()) {
-    co_return make_error(FetchErrorKind::kDns, "cannot resolve " + host + ": " +
-                                                   (state->ec ? state->ec.message() : std::string("no address")));
-  }
-  co_return state->results;
 }
 
 // ---- one hop -----------------------------------------------------------------------------------------------
