@@ -70,7 +70,7 @@ TargetState read_target(const config::TargetConfig& target, firewall::AllowlistR
   state.spec = target.spec.text;
   auto list = reader.read();
   if (list) {
-    state.allowlist = std::move(*list);
+    state.allowlist.emplace(std::move(*list));
   } else {
     state.error_kind = firewall::to_string(list.error().kind);
     state.error = list.error().message;
@@ -118,10 +118,17 @@ diff::CheckResult evaluate(const config::Config& config, const config::CheckConf
       p.snapshot_id = last->id;
       p.fetched_at_ms = last->fetched_at;
       p.confirmed_at_ms = last->confirmed_at;
-      add_content(store.content(last->id), p.ips, p.domains);
+      // The refresh that just stored this snapshot still holds its content: no second read and parse.
+      const auto it = refreshes.find(name);
+      if (it != refreshes.end() && it->second.snapshot_id == last->id && it->second.accepted_content) {
+        add_content(*it->second.accepted_content, p.ips, p.domains);
+      } else {
+        add_content(store.content(last->id), p.ips, p.domains);
+      }
       if (policy.stale_only_published) {
+        // Everything published = the last accepted content (counted by evaluate_check) + what it dropped.
         model::IpSetBuilder ever;
-        for (const auto& value : store.ever_published(name)) {
+        for (const auto& value : store.published_before(name, last->id)) {
           if (auto ip = model::parse_ip_entry(value)) {
             ever.add(*ip);
           } else if (auto d = model::parse_domain_pattern(value)) {
@@ -134,7 +141,7 @@ diff::CheckResult evaluate(const config::Config& config, const config::CheckConf
     sources.push_back(std::move(p));
   }
   const auto t = targets.find(check.target);
-  const firewall::Allowlist* allowlist = nullptr;
+  const diff::LocalTarget* allowlist = nullptr;
   std::string error = "not read";
   if (t != targets.end()) {
     if (t->second.allowlist) allowlist = &*t->second.allowlist;
@@ -145,8 +152,8 @@ diff::CheckResult evaluate(const config::Config& config, const config::CheckConf
 
 void record_reading(store::ReadingLog& readings, TargetState& state, std::int64_t at_ms) {
   if (!state.allowlist) return;
-  store::SectionContent content{"", state.allowlist->ip_set(), {}};
-  for (const auto& d : state.allowlist->domain_set().patterns()) content.domains.push_back(d);
+  store::SectionContent content{"", state.allowlist->ips, {}};
+  for (const auto& d : state.allowlist->domains.patterns()) content.domains.push_back(d);
   store::ReadingInput in;
   in.target = state.name;
   in.at = at_ms;
@@ -222,20 +229,22 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
     if (queue.failure) std::rethrow_exception(queue.failure);
   }
 
-  for (std::size_t i = 0; i < config.sources.size(); ++i) {
-    const auto& source = config.sources[i];
-    if (!queue.outcomes[i]) {
-      report.skipped.push_back(source.name);
-      inputs_failed = true;
-      continue;
+  {
+    store::Transaction tx(db);  // every source's alert observations: one commit
+    for (std::size_t i = 0; i < config.sources.size(); ++i) {
+      const auto& source = config.sources[i];
+      if (!queue.outcomes[i]) {
+        report.skipped.push_back(source.name);
+        inputs_failed = true;
+        continue;
+      }
+      auto& outcome = *queue.outcomes[i];
+      if (outcome.failed()) inputs_failed = true;
+      observe_refresh(alerter, context.store, source, outcome, unix_ms_now());
+      refreshes[source.name] = outcome;
+      report.refreshes.push_back(std::move(outcome));
     }
-    auto& outcome = *queue.outcomes[i];
-    if (outcome.failed()) inputs_failed = true;
-    store::Transaction tx(db);
-    observe_refresh(alerter, context.store, source, outcome, unix_ms_now());
     tx.commit();
-    refreshes[source.name] = outcome;
-    report.refreshes.push_back(std::move(outcome));
   }
   co_await alerter.deliver();
 

@@ -25,8 +25,8 @@ namespace allowdrift::app {
 struct TargetState {
   std::string name;
   std::string spec;
-  std::optional<firewall::Allowlist> allowlist;  // nullopt: unreadable
-  std::string error_kind;                        // "permission", "not-found", ...
+  std::optional<diff::LocalTarget> allowlist;  // nullopt: unreadable
+  std::string error_kind;                      // "permission", "not-found", ...
   std::string error;
   std::optional<std::int64_t> reading_id;  // its row in local_reading, once recorded
 };

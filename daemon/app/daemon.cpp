@@ -210,6 +210,8 @@ class Daemon {
       }
       if (failed) co_await deliver_queued(*gen);  // events queued before the failure (no co_await in a handler)
       if (gen->stopped) co_return;
+      // Later evaluations read the list from the store: the idle daemon does not keep every list in memory.
+      if (const auto it = gen->refreshes.find(name); it != gen->refreshes.end()) it->second.accepted_content.reset();
       status(*gen);
       release_free_memory();
       if (!co_await sleep(gen, jittered(source->fetch.interval))) co_return;
@@ -276,12 +278,12 @@ class Daemon {
     gen.read_at[target.name] = now;
     if (state.allowlist) {
       spdlog::info("target read target={} prefixes={} domains={}", target.name,
-                   state.allowlist->ip_set().to_cidr_strings().size(), state.allowlist->domains.size());
+                   state.allowlist->ips.to_cidr_strings().size(), state.allowlist->list.domains.size());
     } else {
       spdlog::warn("target unreadable target={} kind={} error=\"{}\"", target.name, state.error_kind, state.error);
     }
     observe_reading(*gen.alerter, readings_, target, state, unix_ms_now());
-    if (state.allowlist) drop_origins(*state.allowlist);
+    if (state.allowlist) drop_origins(state.allowlist->list);
     gen.targets[target.name] = std::move(state);
     return true;
   }

@@ -127,8 +127,8 @@ std::string text_report(const CycleReport& report) {
   for (const auto& t : report.targets) {
     out += "  " + t.name + " (" + t.spec + "): ";
     if (t.allowlist) {
-      out += std::to_string(t.allowlist->ip_set().to_cidr_strings().size()) + " prefixes, " +
-             std::to_string(t.allowlist->domains.size()) + " domains\n";
+      out += std::to_string(t.allowlist->ips.to_cidr_strings().size()) + " prefixes, " +
+             std::to_string(t.allowlist->list.domains.size()) + " domains\n";
     } else {
       out += "UNREADABLE (" + t.error_kind + "): " + printable(t.error) + "\n";
     }
@@ -180,9 +180,8 @@ std::string json_report(const CycleReport& report) {
                    {"readable", t.allowlist.has_value()},
                    {"error_kind", t.error_kind},
                    {"error", printable(t.error)}};
-    o["ips"] = t.allowlist ? json::value(strings(t.allowlist->ip_set().to_cidr_strings())) : json::value(nullptr);
-    o["domains"] =
-        t.allowlist ? json::value(strings(domains(t.allowlist->domain_set().patterns()))) : json::value(nullptr);
+    o["ips"] = t.allowlist ? json::value(strings(t.allowlist->ips.to_cidr_strings())) : json::value(nullptr);
+    o["domains"] = t.allowlist ? json::value(strings(domains(t.allowlist->domains.patterns()))) : json::value(nullptr);
     targets.push_back(std::move(o));
   }
   return json::serialize(json::object{{"status", diff::to_string(report.status)},

@@ -222,6 +222,7 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
     case feeds::Verdict::kAccept:
       attempt(fetched_at, recorded.created || !accepted_because.empty() ? "changed" : "unchanged", "", accepted_because,
               bytes);
+      out.accepted_content = std::make_shared<const std::vector<store::SectionContent>>(std::move(input.sections));
       if (!last) {
         out.kind = RefreshKind::kBaseline;
       } else if (!recorded.created && accepted_because.empty()) {

@@ -10,8 +10,10 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace allowdrift::app {
 
@@ -31,6 +33,9 @@ struct RefreshOutcome {
   std::string error_kind;  // for kFailed: the fetch error kind ("dns", "tls", ...); "parse" for kRejected
   std::string message;     // why it failed, was rejected or held back
   std::optional<std::int64_t> snapshot_id;
+  // The content of snapshot_id when this refresh stored it as the accepted list, for the evaluations that follow
+  // (the daemon drops it once they ran; a later evaluation reads the store).
+  std::shared_ptr<const std::vector<store::SectionContent>> accepted_content;
   std::vector<std::string> added;  // for kChanged: entries that appeared (minimal CIDR blocks, then domains)
   std::vector<std::string> removed;
   std::int64_t duration_ms = 0;

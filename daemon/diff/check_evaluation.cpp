@@ -63,8 +63,11 @@ std::string_view to_string(CheckStatus status) {
 
 CheckStatus worst(CheckStatus a, CheckStatus b) { return rank(a) >= rank(b) ? a : b; }
 
+LocalTarget::LocalTarget(firewall::Allowlist allowlist)
+    : list(std::move(allowlist)), ips(list.ip_set()), domains(list.domain_set()) {}
+
 CheckResult evaluate_check(const CheckPolicy& policy, const std::string& target_name,
-                           const std::vector<PublishedSource>& sources, const firewall::Allowlist* target,
+                           const std::vector<PublishedSource>& sources, const LocalTarget* target,
                            const std::string& target_error, std::int64_t now_ms) {
   CheckResult result;
   result.name = policy.name;
@@ -114,8 +117,8 @@ CheckResult evaluate_check(const CheckPolicy& policy, const std::string& target_
     return result;
   }
 
-  const model::IpSet local_ips = target->ip_set();
-  const model::DomainSet local_domains = target->domain_set();
+  const model::IpSet& local_ips = target->ips;
+  const model::DomainSet& local_domains = target->domains;
   const ListDiff d = compare_lists(published_ips, published_domains, local_ips, local_domains);
   CheckStatus status = CheckStatus::kOk;
   if (policy.report_missing) {
@@ -143,7 +146,7 @@ CheckResult evaluate_check(const CheckPolicy& policy, const std::string& target_
   // local rules alone allow.
   model::IpSetBuilder narrow;
   bool has_broad = false;
-  for (const auto& ip : target->ips) {
+  for (const auto& ip : target->list.ips) {
     if (is_broad(ip.entry, policy.broad_v4, policy.broad_v6)) {
       has_broad = true;
     } else {
@@ -153,7 +156,7 @@ CheckResult evaluate_check(const CheckPolicy& policy, const std::string& target_
   if (has_broad) {
     result.broad_ips = published_ips.intersect(local_ips).difference(std::move(narrow).build());
   }
-  for (const auto& w : target->warnings) result.notes.push_back("target " + target_name + ": " + w);
+  for (const auto& w : target->list.warnings) result.notes.push_back("target " + target_name + ": " + w);
   if (any_stale_data) status = worst(status, CheckStatus::kWarning);
   result.status = status;
   return result;

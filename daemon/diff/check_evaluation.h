@@ -37,6 +37,15 @@ struct PublishedSource {
   model::DomainSet ever_domains;
 };
 
+// A readable target as the checks see it: its allowlist, with the sets built once for every check that compares
+// against it (and for the reading log and the report).
+struct LocalTarget {
+  explicit LocalTarget(firewall::Allowlist allowlist);
+  firewall::Allowlist list;
+  model::IpSet ips;  // list.ip_set()
+  model::DomainSet domains;
+};
+
 struct CheckPolicy {
   std::string name;
   bool report_missing = true;
@@ -73,9 +82,9 @@ struct CheckResult {
   }
 };
 
-// `target` is nullopt when it could not be read; `target_error` then says why.
+// `target` is null when it could not be read; `target_error` then says why.
 CheckResult evaluate_check(const CheckPolicy& policy, const std::string& target_name,
-                           const std::vector<PublishedSource>& sources, const firewall::Allowlist* target,
+                           const std::vector<PublishedSource>& sources, const LocalTarget* target,
                            const std::string& target_error, std::int64_t now_ms);
 
 }  // namespace allowdrift::diff

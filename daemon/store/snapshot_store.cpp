@@ -367,12 +367,15 @@ std::optional<EntrySeen> SnapshotStore::seen(const std::string& source, const st
   return EntrySeen{st.column_int64(0), st.column_int64(1), st.column_int64(2) != 0};
 }
 
-std::vector<std::string> SnapshotStore::ever_published(const std::string& source) {
+std::vector<std::string> SnapshotStore::published_before(const std::string& source, std::int64_t last_accepted_id) {
+  // An entry of an accepted snapshot that the last accepted one lacks has a span closed at or before it (no
+  // accepted snapshot comes after it, so nothing added later counts); the span range reads entry_open.
   auto st = db_.prepare(
-      "SELECT DISTINCT e.value FROM entry e JOIN source src ON src.id = e.source_id WHERE src.name = ? AND EXISTS "
+      "SELECT DISTINCT e.value FROM entry e JOIN source src ON src.id = e.source_id "
+      "WHERE src.name = ? AND e.removed_in <= ? AND EXISTS "
       "(SELECT 1 FROM snapshot s WHERE s.source_id = e.source_id AND s.status = 'accepted' AND s.id >= e.added_in "
-      " AND (e.removed_in IS NULL OR s.id < e.removed_in)) ORDER BY e.value");
-  st.bind(1, source);
+      " AND s.id < e.removed_in) ORDER BY e.value");
+  st.bind(1, source).bind(2, last_accepted_id);
   std::vector<std::string> out;
   while (st.step()) out.push_back(st.column_text(0));
   return out;

@@ -121,8 +121,10 @@ class SnapshotStore {
   // merges with it, the stored block changes and the old value's span closes: an address-aware lookup is a
   // known gap.
   std::optional<EntrySeen> seen(const std::string& source, const std::string& value);
-  // Every entry that was in at least one accepted snapshot of the source, sorted.
-  std::vector<std::string> ever_published(const std::string& source);
+  // The entries that an earlier accepted snapshot of the source held and `last_accepted_id` (the source's last
+  // accepted snapshot) no longer holds, sorted. With that snapshot's content, they are everything the source ever
+  // published; the common case, a list that never dropped anything, reads no rows.
+  std::vector<std::string> published_before(const std::string& source, std::int64_t last_accepted_id);
 
   void record_fetch_attempt(const std::string& source, std::int64_t at, std::string_view outcome,
                             std::string_view error_kind, std::string_view message, std::int64_t duration_ms,

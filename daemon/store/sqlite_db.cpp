@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace allowdrift::store {
 
@@ -71,11 +72,55 @@ namespace {
 
 }  // namespace
 
+// --- StatementCache ---
+
+// Idle prepared statements by SQL text. Several statements of one text can be out at once (one query nested in
+// another's loop); each comes back when its Statement is destroyed.
+class StatementCache {
+ public:
+  StatementCache() = default;
+  StatementCache(const StatementCache&) = delete;
+  StatementCache& operator=(const StatementCache&) = delete;
+  ~StatementCache() { clear(); }
+
+  sqlite3_stmt* take(std::string_view sql) {
+    const auto it = idle_.find(std::string(sql));
+    if (it == idle_.end()) return nullptr;
+    sqlite3_stmt* s = it->second;
+    idle_.erase(it);
+    return s;
+  }
+  void give_back(sqlite3_stmt* s) {
+    sqlite3_reset(s);  // also ends the read transaction a half-read query holds
+    sqlite3_clear_bindings(s);
+    if (idle_.size() >= kMaxIdle) {
+      sqlite3_finalize(s);
+      return;
+    }
+    idle_.emplace(sqlite3_sql(s), s);
+  }
+  void clear() {
+    for (auto& [sql, s] : idle_) sqlite3_finalize(s);
+    idle_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kMaxIdle = 128;  // the daemon's statements number a few dozen
+  std::unordered_multimap<std::string, sqlite3_stmt*> idle_;
+};
+
 // --- Statement ---
 
-void Statement::Finalizer::operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+void Statement::Release::operator()(sqlite3_stmt* s) const {
+  if (cache != nullptr) {
+    cache->give_back(s);
+  } else {
+    sqlite3_finalize(s);
+  }
+}
 
-Statement::Statement(sqlite3_stmt* stmt, const std::string* db_path) : stmt_(stmt), db_path_(db_path) {}
+Statement::Statement(sqlite3_stmt* stmt, const std::string* db_path, StatementCache* cache)
+    : stmt_(stmt, Release{cache}), db_path_(db_path) {}
 
 namespace {
 void check_bind(int rc, sqlite3_stmt* stmt, const std::string& path) {
@@ -145,7 +190,10 @@ bool Statement::column_is_null(int index) const { return sqlite3_column_type(stm
 
 void Database::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 
-Database::Database(sqlite3* db, std::string path) : db_(db), path_(std::make_unique<std::string>(std::move(path))) {}
+void Database::CacheDeleter::operator()(StatementCache* c) const { delete c; }
+
+Database::Database(sqlite3* db, std::string path)
+    : db_(db), path_(std::make_unique<std::string>(std::move(path))), cache_(new StatementCache) {}
 
 Database Database::open(const std::filesystem::path& path, Mode mode) {
   const int flags = (mode == Mode::kReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
@@ -161,11 +209,15 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
 }
 
 Statement Database::prepare(std::string_view sql) {
+  if (sqlite3_stmt* cached = cache_->take(sql)) return Statement(cached, path_.get(), cache_.get());
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                    &stmt, nullptr);
+  const char* tail = nullptr;
+  const int rc =
+      sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
   if (rc != SQLITE_OK) fail(rc, "prepare: " + std::string(sql.substr(0, 80)));
-  return Statement(stmt, path_.get());
+  // Cached under sqlite3_sql(), the text of its one statement: text left after it would never match that key.
+  const bool whole = tail == sql.data() + sql.size();
+  return Statement(stmt, path_.get(), whole ? cache_.get() : nullptr);
 }
 
 void Database::exec(std::string_view sql) {
@@ -184,7 +236,10 @@ void Database::exec(std::string_view sql) {
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
 std::int64_t Database::changes() const { return sqlite3_changes64(db_.get()); }
 
-void Database::release_memory() { sqlite3_db_release_memory(db_.get()); }
+void Database::release_memory() {
+  cache_->clear();
+  sqlite3_db_release_memory(db_.get());
+}
 
 bool Database::in_transaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
 

@@ -16,9 +16,12 @@ struct sqlite3_stmt;
 
 namespace allowdrift::store {
 
+class StatementCache;
+
 class Statement {
  public:
-  Statement(sqlite3_stmt* stmt, const std::string* db_path);
+  // With a cache, the statement goes back to it (reset, bindings cleared) when this object is destroyed.
+  Statement(sqlite3_stmt* stmt, const std::string* db_path, StatementCache* cache = nullptr);
 
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view value);
@@ -39,13 +42,15 @@ class Statement {
   bool column_is_null(int index) const;
 
  private:
-  struct Finalizer {
+  struct Release {
+    StatementCache* cache = nullptr;
     void operator()(sqlite3_stmt* s) const;
   };
-  std::unique_ptr<sqlite3_stmt, Finalizer> stmt_;
+  std::unique_ptr<sqlite3_stmt, Release> stmt_;
   const std::string* db_path_;
 };
 
+// Statements come from a Database and must not outlive it (they return to its statement cache).
 class Database {
  public:
   enum class Mode { kReadWrite, kReadOnly };
@@ -54,12 +59,15 @@ class Database {
   // not a SQLite database is refused with kNotADatabase.
   static Database open(const std::filesystem::path& path, Mode mode);
 
+  // Compiled once per connection: a statement of the same text comes from the connection's cache (a --once run
+  // prepares the same few dozen statements hundreds of times).
   Statement prepare(std::string_view sql);
   void exec(std::string_view sql);  // one or more statements without parameters
   std::int64_t last_insert_rowid() const;
   std::int64_t changes() const;
   bool in_transaction() const;
-  // Frees the connection's page cache (sqlite3_db_release_memory): for a process about to sleep for hours.
+  // Frees the connection's page cache (sqlite3_db_release_memory) and its cached statements: for a process about
+  // to sleep for hours.
   void release_memory();
   const std::string& path() const { return *path_; }
 
@@ -74,6 +82,10 @@ class Database {
 
   std::unique_ptr<sqlite3, Closer> db_;
   std::unique_ptr<std::string> path_;  // stable address for statements
+  struct CacheDeleter {
+    void operator()(StatementCache* c) const;
+  };
+  std::unique_ptr<StatementCache, CacheDeleter> cache_;  // destroyed (its statements finalized) before db_ closes
 };
 
 // BEGIN IMMEDIATE (the write lock up front, so a WAL reader is never promoted and hit by SQLITE_BUSY_SNAPSHOT);

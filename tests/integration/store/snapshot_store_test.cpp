@@ -10,6 +10,7 @@ namespace allowdrift::store {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 using testing::snapshot_of;
 using testing::TempDir;
 
@@ -112,7 +113,7 @@ TEST_F(SnapshotStoreTest, LastAcceptedSkipsSuspectAndRejected) {
   EXPECT_FALSE(store_.last_accepted("nobody"));
 }
 
-TEST_F(SnapshotStoreTest, FirstAndLastSeenAndEverPublished) {
+TEST_F(SnapshotStoreTest, FirstAndLastSeenAndPublishedBefore) {
   store_.record(snapshot_of("gh", 100, "192.30.252.0/22\n185.199.108.0/22\n"));
   store_.record(snapshot_of("gh", 200, "192.30.252.0/22\n"));
   store_.record(snapshot_of("gh", 300, "192.30.252.0/22\n203.0.113.0/24\n", SnapshotStatus::kSuspect));
@@ -131,8 +132,12 @@ TEST_F(SnapshotStoreTest, FirstAndLastSeenAndEverPublished) {
   EXPECT_TRUE(kept->present);
   EXPECT_FALSE(store_.seen("gh", "198.51.100.0/24"));
 
-  // 203.0.113.0/24 was only in a suspect snapshot: never published as far as the allowlist is concerned.
-  EXPECT_THAT(store_.ever_published("gh"), ElementsAre("185.199.108.0/22", "192.30.252.0/22"));
+  // Beyond the last accepted list: 185.199.108.0/22 was published and dropped; 203.0.113.0/24 was only in a
+  // suspect snapshot, never published as far as the allowlist is concerned; 192.30.252.0/22 is still published.
+  const auto last = store_.last_accepted("gh");
+  ASSERT_TRUE(last);
+  EXPECT_THAT(store_.published_before("gh", last->id), ElementsAre("185.199.108.0/22"));
+  EXPECT_THAT(store_.published_before("nobody", last->id), IsEmpty());
 }
 
 TEST_F(SnapshotStoreTest, DailySnapshotsWithFewChangesGrowByTheChanges) {

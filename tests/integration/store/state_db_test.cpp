@@ -72,7 +72,7 @@ TEST(StateDb, EmbeddedMigrationsAreConsecutiveAndNamed) {
   for (const auto& m : embedded_migrations()) {
     EXPECT_EQ(m.version, expected++);
     EXPECT_FALSE(m.name.empty());
-    EXPECT_THAT(std::string(m.sql), AnyOf(HasSubstr("CREATE "), HasSubstr("ALTER TABLE")));
+    EXPECT_THAT(std::string(m.sql), AnyOf(HasSubstr("CREATE "), HasSubstr("ALTER TABLE"), HasSubstr("DROP ")));
   }
 }
 

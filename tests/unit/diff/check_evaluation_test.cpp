@@ -15,10 +15,10 @@ model::IpSet ips(std::initializer_list<const char*> entries) {
   return std::move(b).build();
 }
 
-firewall::Allowlist allow(std::initializer_list<const char*> entries) {
+LocalTarget allow(std::initializer_list<const char*> entries) {
   firewall::Allowlist a;
   for (const char* e : entries) a.ips.push_back({model::parse_ip_entry(e).value(), "test"});
-  return a;
+  return LocalTarget(std::move(a));
 }
 
 PublishedSource source(const char* name, std::initializer_list<const char*> entries, std::int64_t confirmed = 1000) {
