@@ -372,7 +372,15 @@ ConfigResult parse_config(std::string_view text, const std::string& file,
     errors.add(file, e.source().begin.line, std::string(e.description()));
     return ConfigErrors{std::move(errors.messages)};
   }
-  std::vector<feeds::PresetFile> files(feeds::embedded_preset_files().begin(), feeds::embedded_preset_files().end());
+  // The built-in presets (tested with the binary) are parsed only when a source names one or the configuration
+  // brings preset files of its own (always checked; their variants may build on a built-in one).
+  bool names_a_preset = !extra_presets.empty();
+  if (const auto* sources = root["source"].as_array()) {
+    for (const auto& s : *sources)
+      if (const auto* t = s.as_table(); t != nullptr && t->contains("preset")) names_a_preset = true;
+  }
+  std::vector<feeds::PresetFile> files;
+  if (names_a_preset) files.assign(feeds::embedded_preset_files().begin(), feeds::embedded_preset_files().end());
   for (const auto& p : extra_presets) files.push_back({p.name, p.text});
   auto catalog = feeds::PresetCatalog::load(files);
   if (!catalog) {
