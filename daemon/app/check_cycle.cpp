@@ -259,8 +259,7 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
     store::Transaction tx(db);
     observe_reading(alerter, logs.readings, target, state, unix_ms_now());
     tx.commit();
-    targets.emplace(target.name, state);
-    report.targets.push_back(std::move(state));
+    targets.emplace(target.name, std::move(state));
   }
   co_await alerter.deliver();
 
@@ -277,6 +276,9 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
     tx.commit();
   }
   co_await alerter.deliver();
+  for (const auto& target : config.targets) {  // the report lists them in configuration order
+    if (auto node = targets.extract(target.name)) report.targets.push_back(std::move(node.mapped()));
+  }
   report.status = inputs_failed ? diff::CheckStatus::kUnknown : status;
   co_return report;
 }
