@@ -133,17 +133,6 @@ class Daemon {
     ::malloc_trim(0);
   }
 
-  // Between polls the daemon keeps each target's last reading for the evaluations a source change triggers; the
-  // evaluation reads no origin ("file.txt:12", "set inet/filter/x"), and those strings were most of its size.
-  static void drop_origins(firewall::Allowlist& list) {
-    for (auto* entries : {&list.ips, &list.excluded}) {
-      for (auto& ip : *entries) std::string().swap(ip.origin);
-      entries->shrink_to_fit();
-    }
-    for (auto& d : list.domains) std::string().swap(d.origin);
-    list.domains.shrink_to_fit();
-  }
-
   void halt(Generation& gen) {
     gen.stopped = true;
     scheduler_.cancel(gen.sleepers);
@@ -283,7 +272,9 @@ class Daemon {
       spdlog::warn("target unreadable target={} kind={} error=\"{}\"", target.name, state.error_kind, state.error);
     }
     observe_reading(*gen.alerter, readings_, target, state, unix_ms_now());
-    if (state.allowlist) drop_origins(state.allowlist->list);
+    // Between polls the daemon keeps each target's last reading for the evaluations a source change triggers: its
+    // sets, not its entries (LocalTarget::drop_entries).
+    if (state.allowlist) state.allowlist->drop_entries();
     gen.targets[target.name] = std::move(state);
     return true;
   }

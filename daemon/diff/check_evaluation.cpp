@@ -1,6 +1,7 @@
 #include "diff/check_evaluation.h"
 
 #include "diff/list_diff.h"
+#include "model/uint128.h"
 
 #include <algorithm>
 
@@ -36,13 +37,24 @@ int rank(CheckStatus s) {
 }
 
 // Whether an entry spans at least as many addresses as a /broad prefix of its family.
-bool is_broad(const model::IpEntry& e, int broad_v4, int broad_v6) {
-  const int bits = e.family == model::Family::kV4 ? 32 : 128;
-  const int broad = e.family == model::Family::kV4 ? broad_v4 : broad_v6;
-  const model::U128 span = e.last - e.first;  // size - 1
-  const int host_bits = bits - broad;
-  if (host_bits >= 128) return span == ~model::U128{0};
-  return span >= (model::U128{1} << host_bits) - 1;
+// floor(log2(addresses spanned)): the width class of an entry.
+int width_of(const model::IpEntry& e) {
+  const model::U128 span = e.last - e.first;
+  if (span == ~model::U128{0}) return 128;  // ::/0: 2^128 addresses, one more than a U128 counts
+  return model::bit_width(span + 1) - 1;
+}
+
+// The union of the classes below `cut` (the narrow rules); `broad` is set when a class at or above it has entries.
+template <std::size_t N>
+void split_by_width(const std::array<model::IpSet, N>& classes, int cut, model::IpSet& narrow, bool& broad) {
+  for (std::size_t w = 0; w < N; ++w) {
+    if (classes[w].empty()) continue;
+    if (static_cast<int>(w) >= cut) {
+      broad = true;
+    } else {
+      narrow = narrow.unite(classes[w]);
+    }
+  }
 }
 
 }  // namespace
@@ -64,7 +76,26 @@ std::string_view to_string(CheckStatus status) {
 CheckStatus worst(CheckStatus a, CheckStatus b) { return rank(a) >= rank(b) ? a : b; }
 
 LocalTarget::LocalTarget(firewall::Allowlist allowlist)
-    : list(std::move(allowlist)), ips(list.ip_set()), domains(list.domain_set()) {}
+    : list(std::move(allowlist)), ips(list.ip_set()), domains(list.domain_set()) {
+  std::array<model::IpSetBuilder, 33> v4;
+  std::array<model::IpSetBuilder, 129> v6;
+  for (const auto& ip : list.ips) {
+    const auto w = static_cast<std::size_t>(width_of(ip.entry));
+    if (ip.entry.family == model::Family::kV4) {
+      v4[w].add(ip.entry);
+    } else {
+      v6[w].add(ip.entry);
+    }
+  }
+  for (std::size_t w = 0; w < v4.size(); ++w) v4_by_width[w] = std::move(v4[w]).build();
+  for (std::size_t w = 0; w < v6.size(); ++w) v6_by_width[w] = std::move(v6[w]).build();
+}
+
+void LocalTarget::drop_entries() {
+  std::vector<firewall::AllowedIp>().swap(list.ips);
+  std::vector<firewall::AllowedIp>().swap(list.excluded);
+  std::vector<firewall::AllowedDomain>().swap(list.domains);
+}
 
 CheckResult evaluate_check(const CheckPolicy& policy, const std::string& target_name,
                            const std::vector<PublishedSource>& sources, const LocalTarget* target,
@@ -143,19 +174,12 @@ CheckResult evaluate_check(const CheckPolicy& policy, const std::string& target_
   }
 
   // Allowed only through a broad rule: what the published list and the local list share, minus what the narrow
-  // local rules alone allow.
-  model::IpSetBuilder narrow;
+  // local rules alone allow. A rule is broad when it spans at least 2^(32 - broad_v4) addresses (IPv6: 128).
+  model::IpSet narrow;
   bool has_broad = false;
-  for (const auto& ip : target->list.ips) {
-    if (is_broad(ip.entry, policy.broad_v4, policy.broad_v6)) {
-      has_broad = true;
-    } else {
-      narrow.add(ip.entry);
-    }
-  }
-  if (has_broad) {
-    result.broad_ips = published_ips.intersect(local_ips).difference(std::move(narrow).build());
-  }
+  split_by_width(target->v4_by_width, 32 - policy.broad_v4, narrow, has_broad);
+  split_by_width(target->v6_by_width, 128 - policy.broad_v6, narrow, has_broad);
+  if (has_broad) result.broad_ips = published_ips.intersect(local_ips).difference(narrow);
   for (const auto& w : target->list.warnings) result.notes.push_back("target " + target_name + ": " + w);
   if (any_stale_data) status = worst(status, CheckStatus::kWarning);
   result.status = status;
