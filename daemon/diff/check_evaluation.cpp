@@ -37,11 +37,14 @@ int rank(CheckStatus s) {
 }
 
 // Whether an entry spans at least as many addresses as a /broad prefix of its family.
-// floor(log2(addresses spanned)): the width class of an entry.
-int width_of(const model::IpEntry& e) {
+// floor(log2(addresses spanned)): the width class of an entry, within its family's bounds (an entry ending before
+// it starts, which no reader produces, would otherwise index past the classes).
+std::size_t width_of(const model::IpEntry& e) {
+  const int bits = e.family == model::Family::kV4 ? 32 : 128;
+  if (e.last < e.first) return 0;
   const model::U128 span = e.last - e.first;
   if (span == ~model::U128{0}) return 128;  // ::/0: 2^128 addresses, one more than a U128 counts
-  return model::bit_width(span + 1) - 1;
+  return static_cast<std::size_t>(std::min(model::bit_width(span + 1) - 1, bits));
 }
 
 // The union of the classes below `cut` (the narrow rules); `broad` is set when a class at or above it has entries.
@@ -80,7 +83,7 @@ LocalTarget::LocalTarget(firewall::Allowlist allowlist)
   std::array<model::IpSetBuilder, 33> v4;
   std::array<model::IpSetBuilder, 129> v6;
   for (const auto& ip : list.ips) {
-    const auto w = static_cast<std::size_t>(width_of(ip.entry));
+    const auto w = width_of(ip.entry);
     if (ip.entry.family == model::Family::kV4) {
       v4[w].add(ip.entry);
     } else {

@@ -52,6 +52,7 @@ ReadResult<std::vector<model::IpEntry>> nft_elements_to_entries(std::vector<NftR
   if (!interval_set) {
     for (const auto& e : elements) {
       if (e.interval_end) return bad("interval end element " + show(family, e.key) + " in a set without intervals");
+      if (e.key_end && *e.key_end < e.key) return bad("range element ends before it starts at " + show(family, e.key));
       out.push_back(entry(family, e.key, e.key_end.value_or(e.key)));
     }
     return out;

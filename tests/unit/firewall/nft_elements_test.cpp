@@ -95,6 +95,7 @@ TEST(NftElements, MalformedDumpsAreErrors) {
   EXPECT_THAT(error({start(model::U128{1} << 32)}, Family::kV4), HasSubstr("wider than the set's key type"));
   EXPECT_THAT(error({end(v4("10.0.0.1"))}, Family::kV4, false), HasSubstr("in a set without intervals"));
   EXPECT_THAT(error({{v4("10.0.0.9"), v4("10.0.0.1"), false}}, Family::kV4), HasSubstr("ends before it starts"));
+  EXPECT_THAT(error({{v4("10.0.0.9"), v4("10.0.0.1"), false}}, Family::kV4, false), HasSubstr("ends before it starts"));
 }
 
 }  // namespace
