@@ -158,7 +158,7 @@ void record_reading(store::ReadingLog& readings, TargetState& state, std::int64_
   in.target = state.name;
   in.at = at_ms;
   in.content_sha256 = store::content_sha256({content});
-  in.ip_count = static_cast<std::int64_t>(content.ips.to_cidr_strings().size());
+  in.ip_count = static_cast<std::int64_t>(content.ips.cidr_count());
   in.domain_count = static_cast<std::int64_t>(content.domains.size());
   state.reading_id = readings.record(in);
 }
@@ -190,7 +190,7 @@ diff::CheckResult observe_check(const config::Config& config, const config::Chec
 void record_result(store::DriftLog& log, const diff::CheckResult& result, std::int64_t at_ms,
                    std::optional<std::int64_t> reading_id) {
   const auto count = [](const model::IpSet& ips, const std::vector<model::DomainPattern>& ds) {
-    return static_cast<std::int64_t>(ips.to_cidr_strings().size() + ds.size());
+    return static_cast<std::int64_t>(ips.cidr_count() + ds.size());
   };
   store::DriftRecord r{result.name,
                        at_ms,

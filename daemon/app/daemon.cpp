@@ -266,8 +266,8 @@ class Daemon {
     if (signal) gen.signals[target.name] = *signal;
     gen.read_at[target.name] = now;
     if (state.allowlist) {
-      spdlog::info("target read target={} prefixes={} domains={}", target.name,
-                   state.allowlist->ips.to_cidr_strings().size(), state.allowlist->list.domains.size());
+      spdlog::info("target read target={} prefixes={} domains={}", target.name, state.allowlist->ips.cidr_count(),
+                   state.allowlist->list.domains.size());
     } else {
       spdlog::warn("target unreadable target={} kind={} error=\"{}\"", target.name, state.error_kind, state.error);
     }
@@ -310,8 +310,8 @@ class Daemon {
       const auto result = observe_check(gen.config, check, snapshots_, gen.targets, gen.refreshes, *gen.alerter,
                                         drift_log_, unix_ms_now());
       spdlog::info("check evaluated check={} status={} missing={} stale={}", check.name, diff::to_string(result.status),
-                   result.missing_ips.to_cidr_strings().size() + result.missing_domains.size(),
-                   result.stale_ips.to_cidr_strings().size() + result.stale_domains.size());
+                   result.missing_ips.cidr_count() + result.missing_domains.size(),
+                   result.stale_ips.cidr_count() + result.stale_domains.size());
       last_status_[check.name] = result.status;
     }
   }

@@ -127,7 +127,7 @@ std::string text_report(const CycleReport& report) {
   for (const auto& t : report.targets) {
     out += "  " + t.name + " (" + t.spec + "): ";
     if (t.allowlist) {
-      out += std::to_string(t.allowlist->ips.to_cidr_strings().size()) + " prefixes, " +
+      out += std::to_string(t.allowlist->ips.cidr_count()) + " prefixes, " +
              std::to_string(t.allowlist->list.domains.size()) + " domains\n";
     } else {
       out += "UNREADABLE (" + t.error_kind + "): " + printable(t.error) + "\n";

@@ -7,13 +7,6 @@
 namespace allowdrift::feeds {
 namespace {
 
-std::size_t cidr_count(const model::IpSet& set) {
-  std::size_t n = 0;
-  model::for_each_cidr(set.v4(), [&](std::uint32_t, int) { ++n; });
-  model::for_each_cidr(set.v6(), [&](model::U128, int) { ++n; });
-  return n;
-}
-
 std::string percent(double share) {
   std::array<char, 32> buf{};
   std::snprintf(buf.data(), buf.size(), "%.0f%%", share * 100.0);
@@ -76,7 +69,7 @@ std::string_view to_string(Verdict v) {
 
 std::size_t entry_count(const ExtractedList& list) {
   std::size_t n = 0;
-  for (const auto& s : list.sections) n += cidr_count(s.ips) + s.domains.size();
+  for (const auto& s : list.sections) n += s.ips.cidr_count() + s.domains.size();
   return n;
 }
 

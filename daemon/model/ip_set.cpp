@@ -24,6 +24,13 @@ std::vector<std::string> IpSet::to_cidr_strings() const {
   return out;
 }
 
+std::size_t IpSet::cidr_count() const {
+  std::size_t n = 0;
+  for_each_cidr(v4_, [&](std::uint32_t, int) { ++n; });
+  for_each_cidr(v6_, [&](U128, int) { ++n; });
+  return n;
+}
+
 void IpSetBuilder::add(const IpEntry& entry) {
   if (entry.family == Family::kV4) {
     v4_.push_back(v4_interval(entry));

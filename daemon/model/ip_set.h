@@ -34,6 +34,8 @@ class IpSet {
 
   // Minimal CIDR cover, IPv4 first, each family in ascending order, e.g. "192.0.2.0/24".
   std::vector<std::string> to_cidr_strings() const;
+  // How many blocks to_cidr_strings() would give, without formatting them.
+  std::size_t cidr_count() const;
 
   friend bool operator==(const IpSet&, const IpSet&) = default;
 

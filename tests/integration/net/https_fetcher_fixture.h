@@ -1,6 +1,7 @@
 // The HttpsFetcherTest fixture (a PKI made at run time, short deadlines) and the fetch helpers of its tests.
 #pragma once
 
+#include "fetch_to_completion.h"
 #include "net/https_fetcher.h"
 #include "test_pki.h"
 #include "test_server.h"
@@ -8,8 +9,6 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -24,7 +23,6 @@
 
 namespace allowdrift::net::fetcher_test {
 
-namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::CertFiles;
@@ -50,26 +48,8 @@ inline HttpsFetcherOptions test_options() {
 
 // With a fetcher of its own, or `shared` (whose per-CA-file contexts then carry over between calls).
 inline FetchResult run_fetch(FetchRequest request, HttpsFetcher* shared = nullptr) {
-  asio::io_context ioc;
   HttpsFetcher own(test_options());
-  HttpsFetcher& fetcher = shared != nullptr ? *shared : own;
-  std::optional<FetchResult> result;
-  asio::co_spawn(ioc, fetcher.fetch(std::move(request)), [&](std::exception_ptr error, FetchResult r) {
-    if (error) {
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        ADD_FAILURE() << "exception escaped fetch: " << e.what();
-      } catch (...) {
-        ADD_FAILURE() << "exception escaped fetch";
-      }
-      return;
-    }
-    result.emplace(std::move(r));
-  });
-  ioc.run();
-  if (!result) return FetchError{FetchErrorKind::kConfig, "no result (exception)", 0, std::nullopt};
-  return std::move(*result);
+  return testing::fetch_to_completion(shared != nullptr ? *shared : own, std::move(request));
 }
 
 inline ::testing::AssertionResult Succeeded(const FetchResult& result) {

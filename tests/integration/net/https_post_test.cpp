@@ -2,6 +2,7 @@
 // body and content type on the wire, any 2xx accepted, and the resend rules of a request that is not idempotent
 // (RetryPolicy::may_resend): refused-before-processing (429, 503, connect) is retried, anything ambiguous is not,
 // and a redirect is never followed.
+#include "fetch_to_completion.h"
 #include "net/https_fetcher.h"
 #include "test_pki.h"
 #include "test_server.h"
@@ -9,8 +10,6 @@
 #include <unistd.h>
 
 #include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include <exception>
 #include <memory>
@@ -18,7 +17,6 @@
 namespace allowdrift::net {
 namespace {
 
-namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::Script;
@@ -34,19 +32,8 @@ FetchResult run_fetch(FetchRequest request) {
   HttpsFetcherOptions options;
   options.resolve_overrides["localhost"] = "127.0.0.1";
   options.jitter_seed = 1;
-  asio::io_context ioc;
   HttpsFetcher fetcher(options);
-  std::optional<FetchResult> result;
-  asio::co_spawn(ioc, fetcher.fetch(std::move(request)), [&](std::exception_ptr error, FetchResult r) {
-    if (error) {
-      ADD_FAILURE() << "exception escaped fetch";
-      return;
-    }
-    result.emplace(std::move(r));
-  });
-  ioc.run();
-  if (!result) return FetchError{FetchErrorKind::kConfig, "no result (exception)", 0, std::nullopt};
-  return std::move(*result);
+  return testing::fetch_to_completion(fetcher, std::move(request));
 }
 
 class HttpsPostTest : public ::testing::Test {

@@ -9,6 +9,7 @@
 //   - the same, then exit() (static destructors, atexit handlers, the sanitizers' exit checks) with the lookup
 //     still stuck: the process is gone within a few seconds;
 //   - the real `allowdrift fetch --timeout 1 --attempts 1`: exits 5 with "error: timeout" within a few seconds.
+#include "child_checks.h"
 #include "net/https_fetcher.h"
 
 #include <arpa/inet.h>
@@ -50,6 +51,8 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using allowdrift::testing::ChildChecks;
+using allowdrift::testing::write_all;
 
 constexpr const char* kUrl = "https://hung-dns.allowdrift.test/";
 constexpr auto kDeadline = 1s;
@@ -61,32 +64,6 @@ constexpr auto kExitBound = 3s;
 std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 long long ms(Clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
-
-void write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<std::size_t>(n);
-  }
-}
-
-// Failed checks of a forked child, reported to the test process through a pipe.
-class ChildChecks {
- public:
-  void check(bool ok, const std::string& what) {
-    if (!ok) failures_ += what + "\n";
-  }
-  void note(const std::string& what) { notes_ += what + "\n"; }
-  bool ok() const { return failures_.empty(); }
-  std::string report() const { return failures_.empty() ? "" : failures_ + "(notes)\n" + notes_; }
-  const std::string& notes() const { return notes_; }
-
- private:
-  std::string failures_;
-  std::string notes_;
-};
 
 // Where a child mounts the tmpfs holding its resolv.conf, hosts and nsswitch.conf.
 fs::path hung_dns_dir(pid_t pid) { return fs::temp_directory_path() / ("allowdrift-hung-dns-" + std::to_string(pid)); }

@@ -2,6 +2,7 @@
 // meaning, and a store from which no certificate would load is a configuration error that names the file or
 // directory, never a TLS context that silently trusts nothing (set_default_verify_paths "succeeds" regardless).
 // The variables are set in this process and restored after each test; ctest runs every test in its own process.
+#include "fetch_to_completion.h"
 #include "net/https_fetcher.h"
 #include "net/tls_context.h"
 #include "test_pki.h"
@@ -13,8 +14,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -30,7 +29,6 @@
 namespace allowdrift::net {
 namespace {
 
-namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using testing::CertFiles;
 using ::testing::HasSubstr;
@@ -69,19 +67,8 @@ class CertEnv {
 };
 
 FetchResult run_fetch(FetchRequest request) {
-  asio::io_context ioc;
   HttpsFetcher fetcher;
-  std::optional<FetchResult> result;
-  asio::co_spawn(ioc, fetcher.fetch(std::move(request)), [&](std::exception_ptr error, FetchResult r) {
-    if (error) {
-      ADD_FAILURE() << "exception escaped fetch";
-      return;
-    }
-    result.emplace(std::move(r));
-  });
-  ioc.run();
-  if (!result) return FetchError{FetchErrorKind::kConfig, "no result (exception)", 0, std::nullopt};
-  return std::move(*result);
+  return testing::fetch_to_completion(fetcher, std::move(request));
 }
 
 // The subject-name hash OpenSSL's directory lookup looks for, as `openssl rehash` names the file: "1a2b3c4d".

@@ -1,6 +1,7 @@
 // Suite StoreFaultPrivileged needs root (ctest label "privileged"): disk full on a small tmpfs and a read-only
 // bind mount, each in a private mount namespace of a forked child, and a child dropped to uid 65534; in the last
 // two, the daemon's open is refused at start and the CLI's read-only open works or says why it cannot.
+#include "child_checks.h"
 #include "store_fault_util.h"
 #include "store_test_util.h"
 
@@ -24,33 +25,14 @@ namespace allowdrift::store {
 namespace {
 
 using namespace fault_test;
+using allowdrift::testing::ChildChecks;
+using allowdrift::testing::write_all;
 using testing::read_bytes;
 using testing::TempDir;
-
-void write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<std::size_t>(n);
-  }
-}
 
 // Runs `body` in a forked child (a private mount namespace or dropped privileges must not leak into the test
 // process) and reports the child's failed checks here. The child never inherits an open database: each test
 // forks before opening anything it keeps.
-class ChildChecks {
- public:
-  void check(bool ok, const std::string& what) {
-    if (!ok) failures_ += what + "\n";
-  }
-  const std::string& failures() const { return failures_; }
-
- private:
-  std::string failures_;
-};
-
 void run_in_child(const std::function<void(ChildChecks&)>& body) {
   int fds[2];
   ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0) << errno_text("pipe2");

@@ -157,10 +157,11 @@ void CheckIpSetMatches(const IpSet& s, const ModelSet& m, const Windows2& w) {
   EXPECT_EQ(s.empty(), m.v4.none() && m.v6.none());
 }
 
-// to_cidr_strings: IPv4 first, each family ascending and disjoint, every string a clean prefix, covering exactly
-// the model with the minimal number of blocks.
+// to_cidr_strings (and cidr_count, its size): IPv4 first, each family ascending and disjoint, every string a clean
+// prefix, covering exactly the model with the minimal number of blocks.
 void CheckCidrStrings(const IpSet& s, const ModelSet& m, const Windows2& w) {
   const auto strings = s.to_cidr_strings();
+  EXPECT_EQ(s.cidr_count(), strings.size());
   Bits got4;
   Bits got6;
   std::size_t n4 = 0;
