@@ -7,6 +7,7 @@
 #include "cli/exit_code.h"
 #include "cli/extract_command.h"
 #include "cli/fetch_command.h"
+#include "cli/fetch_worker_command.h"
 #include "cli/history_command.h"
 #include "cli/once_command.h"
 #include "cli/status_command.h"
@@ -81,6 +82,7 @@ int dispatch(const std::vector<std::string>& args) {
   if (command == "changes") return allowdrift::cli::run_changes(rest);
   if (command == "accept") return allowdrift::cli::run_accept(rest);
   if (command == "fetch") return allowdrift::cli::run_fetch(rest);
+  if (command == "fetch-worker") return allowdrift::cli::run_fetch_worker(rest);  // the daemon's, not in the usage
   if (command == "extract") return allowdrift::cli::run_extract(rest);
   if (command == "allowlist") return allowdrift::cli::run_allowlist(rest);
   if (command == "--once" || command == "once") return allowdrift::cli::run_once(rest);

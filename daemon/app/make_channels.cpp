@@ -23,7 +23,8 @@ std::string host_name() {
 
 }  // namespace
 
-boost::system::result<std::vector<ChannelEntry>, std::string> make_channels(const config::Config& config) {
+boost::system::result<std::vector<ChannelEntry>, std::string> make_channels(const config::Config& config,
+                                                                            const FetcherFactory& make_fetcher) {
   std::vector<ChannelEntry> out;
   alert::RenderOptions render;
   render.host = host_name();
@@ -60,7 +61,7 @@ boost::system::result<std::vector<ChannelEntry>, std::string> make_channels(cons
         o.proxy = config.proxy;
         o.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(a.timeout);
         o.render = render;
-        channel = std::make_unique<alert::WebhookChannel>(std::move(o));
+        channel = std::make_unique<alert::WebhookChannel>(std::move(o), make_fetcher ? make_fetcher() : nullptr);
         break;
       }
       case config::AlertType::kExec: {

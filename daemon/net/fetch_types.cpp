@@ -26,6 +26,8 @@ std::string_view to_string(FetchErrorKind kind) {
       return "proxy";
     case FetchErrorKind::kDecode:
       return "decode";
+    case FetchErrorKind::kWorker:
+      return "worker";
   }
   return "unknown";
 }

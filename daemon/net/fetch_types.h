@@ -25,6 +25,7 @@ enum class FetchErrorKind {
   kRedirect,    // too many redirects, a loop, https -> http, a missing or bad Location
   kProxy,       // the proxy refused the tunnel (407: proxy authentication required; other statuses)
   kDecode,      // a Content-Encoding that cannot be decoded, or a corrupt compressed body
+  kWorker,      // the daemon's fetch worker process did not start, crashed, or answered outside its protocol
 };
 
 std::string_view to_string(FetchErrorKind kind);

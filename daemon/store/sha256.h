@@ -1,6 +1,7 @@
-// SHA-256 through OpenSSL's EVP interface, as lowercase hex.
+// SHA-256 through OpenSSL's direct SHA256_* functions, as lowercase hex.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -17,7 +18,8 @@ class Sha256 {
   std::string hex_digest();  // finishes; the object is then spent
 
  private:
-  void* ctx_;  // EVP_MD_CTX*, kept opaque so callers need no OpenSSL headers
+  struct State;  // OpenSSL's SHA256_CTX, kept out of the header so callers need no OpenSSL headers
+  std::unique_ptr<State> state_;
 };
 
 std::string sha256_hex(std::string_view bytes);

@@ -2,7 +2,7 @@
 // plain test body. An exception escaping the fetch (it reports every failure as a FetchError) fails the test.
 #pragma once
 
-#include "net/https_fetcher.h"
+#include "net/fetcher.h"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -14,7 +14,7 @@
 
 namespace allowdrift::net::testing {
 
-inline FetchResult fetch_to_completion(HttpsFetcher& fetcher, FetchRequest request) {
+inline FetchResult fetch_to_completion(Fetcher& fetcher, FetchRequest request) {
   boost::asio::io_context ioc;
   std::optional<FetchResult> result;
   boost::asio::co_spawn(ioc, fetcher.fetch(std::move(request)), [&](std::exception_ptr error, FetchResult r) {
