@@ -4,8 +4,12 @@
 #include "sys/child_process.h"
 #include "sys/detached_call.h"
 
+#include <sys/prctl.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -27,8 +31,15 @@ std::string first_line(std::string_view text) {
   return out;
 }
 
+// Runs on a thread of its own (call_detached), which it leaves without ambient capabilities: a child inherits its
+// spawning thread's ambient set, which under the shipped unit holds CAP_NET_ADMIN for the firewall tools. Cleared,
+// the worker (no file capabilities, not root) starts with no capability at all.
 FetchResult run_worker(const WorkerFetcherOptions& options, const FetchRequest& request,
                        std::chrono::milliseconds timeout) {
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) {
+    return worker_error(std::string("cannot clear the ambient capabilities for the fetch worker: ") +
+                        std::strerror(errno));
+  }
   sys::ProcessOptions process;
   process.timeout = timeout;
   process.max_stdout_bytes = request.body_limit + kMaxHeaderBytes;

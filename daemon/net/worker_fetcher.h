@@ -2,7 +2,8 @@
 // which does the TLS and HTTP work with HttpsFetcher and hands back the result (net/fetch_wire.h). The long-lived
 // process then never creates a TLS context: loading a trust store and running OpenSSL's handshake and provider code
 // leaves about 4 MB of libcrypto's pages resident for good, a quarter of the idle daemon (bench/README.md). It also
-// keeps the TLS stack's work with a remote server out of the process that holds CAP_NET_ADMIN and the store.
+// keeps the TLS stack's work with a remote server out of the process that holds CAP_NET_ADMIN and the store: the
+// worker runs without capabilities (the daemon's ambient CAP_NET_ADMIN is not passed on) and writes nothing.
 // One process start per fetch costs a few milliseconds, noise at the daemon's intervals; `--once` and the CLI
 // commands, which exit right after, fetch in-process.
 #pragma once
