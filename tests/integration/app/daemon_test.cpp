@@ -80,6 +80,26 @@ TEST_F(DaemonTest, SighupWithABrokenConfigKeepsTheOldOneRunning) {
   EXPECT_TRUE(eventually([&] { return log().find("config reloaded") != std::string::npos; })) << log();
 }
 
+// The daemon's children running `fetch-worker` (net/worker_fetcher.h).
+std::vector<pid_t> fetch_workers(pid_t daemon) {
+  std::vector<pid_t> out;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = slurp(entry.path() / "stat");
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(stat.substr(close + 1));
+    std::string state;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    const std::string cmdline = slurp(entry.path() / "cmdline");
+    if (ppid == daemon && state != "Z" && cmdline.find(std::string("fetch-worker\0", 13)) != std::string::npos)
+      out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
 TEST_F(DaemonTest, SigtermMidFetchStopsPromptlyAndCleanly) {
   serve(current_);
   allow(current_);
@@ -89,13 +109,39 @@ TEST_F(DaemonTest, SigtermMidFetchStopsPromptlyAndCleanly) {
   const int seen = hits();
   ASSERT_TRUE(eventually([&] { return hits() > seen; })) << log();
   std::this_thread::sleep_for(200ms);
+  // The fetch runs in a worker process, which the daemon ends when it stops.
+  const auto workers = fetch_workers(pid_);
+  ASSERT_EQ(workers.size(), 1u) << "no fetch worker mid-fetch\n" << log();
   ASSERT_NO_FATAL_FAILURE(stop());
-  EXPECT_THAT(log(), HasSubstr("stopped"));
+  EXPECT_THAT(log(), HasSubstr("stopped 1 running child process(es)"));
+  const auto worker_gone = [pid = workers.front()] {
+    const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    return stat.empty() || stat.find(") Z") != std::string::npos;
+  };
+  EXPECT_TRUE(eventually(worker_gone, 2s)) << "the fetch worker outlived the daemon";
 
   // The state database is intact and usable: `status` reads it.
   const auto r = run_process({ALLOWDRIFT_BINARY, "status", "--config", (dir_ / "allowdrift.toml").string()}, dir_);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("cf-web: ok"));
+}
+
+// A webhook alert from the daemon: its POST goes out through the fetch worker, like the fetches, with the event.
+TEST_F(DaemonTest, AWebhookAlertIsPostedThroughTheFetchWorker) {
+  serve(current_);
+  target_spec_ = "file:missing.txt";  // unreadable: a target_unreadable event at the first read
+  server_->route("/hook", respond(204));
+  extra_config_ = "[[alert]]\ntype = \"webhook\"\nurl = \"" + server_->url("/hook") + "\"\nca_file = \"" +
+                  pki_->ca_file().string() + "\"\n";
+  start();
+  ASSERT_TRUE(eventually([&] { return server_->hits("/hook") >= 1; })) << log();
+  std::string body;
+  for (const auto& r : server_->requests())
+    if (r.path == "/hook") body = r.body;
+  EXPECT_THAT(body, HasSubstr("\"text\":"));
+  EXPECT_THAT(body, HasSubstr("target_unreadable"));
+  EXPECT_THAT(log(), ::testing::Not(HasSubstr("alert not delivered"))) << log();
+  ASSERT_NO_FATAL_FAILURE(stop());
 }
 
 // A slow alert program neither holds up the daemon (fetches go on while it runs) nor a SIGTERM: delivery runs off
