@@ -5,6 +5,7 @@
 #include "fetch_to_completion.h"
 #include "net/https_fetcher.h"
 #include "net/tls_context.h"
+#include "scoped_env.h"
 #include "test_pki.h"
 #include "test_server.h"
 
@@ -36,34 +37,15 @@ using testing::TestPki;
 using testing::TestServer;
 using testing::TlsOptions;
 
-// Sets or unsets SSL_CERT_FILE / SSL_CERT_DIR for one test and puts back what was there.
+// Unsets SSL_CERT_FILE and SSL_CERT_DIR for one test (which may then set them) and puts back what was there.
 class CertEnv {
  public:
-  CertEnv() {
-    for (const char* name : kNames) {
-      const char* value = std::getenv(name);
-      saved_.emplace_back(name, value != nullptr ? std::optional<std::string>(value) : std::nullopt);
-      ::unsetenv(name);
-    }
-  }
-  ~CertEnv() {
-    for (const auto& [name, value] : saved_) {
-      if (value) {
-        ::setenv(name, value->c_str(), 1);
-      } else {
-        ::unsetenv(name);
-      }
-    }
-  }
-  CertEnv(const CertEnv&) = delete;
-  CertEnv& operator=(const CertEnv&) = delete;
-
   static void file(const fs::path& path) { ::setenv("SSL_CERT_FILE", path.c_str(), 1); }
   static void dir(const fs::path& path) { ::setenv("SSL_CERT_DIR", path.c_str(), 1); }
 
  private:
-  static constexpr const char* kNames[] = {"SSL_CERT_FILE", "SSL_CERT_DIR"};
-  std::vector<std::pair<const char*, std::optional<std::string>>> saved_;
+  testing::ScopedEnv file_{"SSL_CERT_FILE", std::nullopt};
+  testing::ScopedEnv dir_{"SSL_CERT_DIR", std::nullopt};
 };
 
 FetchResult run_fetch(FetchRequest request) {

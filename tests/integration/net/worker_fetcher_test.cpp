@@ -6,6 +6,7 @@
 #include "net/fetch_to_completion.h"
 #include "net/fetch_wire.h"
 #include "net/https_fetcher.h"
+#include "net/scoped_env.h"
 #include "net/test_pki.h"
 #include "net/test_server.h"
 #include "process_runner.h"
@@ -30,6 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using testing::RecordedRequest;
+using testing::ScopedEnv;
 using testing::TestPki;
 using testing::TestServer;
 using testing::TlsOptions;
@@ -43,32 +45,6 @@ std::string awkward_body() {
   s += "\n\xc3\x28\xff\n198.51.100.0/24\n";
   return s;
 }
-
-// Sets or unsets one environment variable for a test and puts back what was there.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-    if (const char* old = std::getenv(name)) saved_ = old;
-    if (value) {
-      ::setenv(name, value->c_str(), 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (saved_) {
-      ::setenv(name_, saved_->c_str(), 1);
-    } else {
-      ::unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> saved_;
-};
 
 class WorkerFetcherTest : public ::testing::Test {
  protected:
