@@ -4,11 +4,14 @@
 #include "cli/exit_code.h"
 #include "net/fetch_wire.h"
 
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <iostream>
+#include <string>
 #include <string_view>
 
 namespace allowdrift::cli {
@@ -51,9 +54,17 @@ bool write_stdout(std::string_view bytes) {
 }  // namespace
 
 int run_fetch_worker(const std::vector<std::string>& args) {
-  if (!args.empty()) {
-    std::cerr << "allowdrift fetch-worker: takes no arguments (the request comes on stdin)\n";
+  if (!args.empty() && !(args.size() == 2 && args[0] == "--parent-pid")) {
+    std::cerr << "usage: allowdrift fetch-worker [--parent-pid PID] (the request comes on stdin)\n";
     return kExitBadInput;
+  }
+  if (!args.empty()) {
+    // Killed when the daemon's spawning thread ends, so that a daemon killed or crashed leaves no worker fetching
+    // for minutes; if it ended before this line, the parent is already someone else.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || std::to_string(::getppid()) != args[1]) {
+      std::cerr << "allowdrift fetch-worker: the daemon (pid " << args[1] << ") is gone\n";
+      return kExitInternal;
+    }
   }
   std::string frame;
   if (!read_stdin(frame)) return kExitBadInput;
@@ -64,7 +75,10 @@ int run_fetch_worker(const std::vector<std::string>& args) {
   }
   frame.clear();
   frame.shrink_to_fit();
-  return write_stdout(net::encode_result(fetch_blocking(*request))) ? kExitOk : kExitInternal;
+  const auto result = fetch_blocking(*request);
+  // The header, then the body as it is: no second copy of a body of megabytes.
+  const bool written = write_stdout(net::encode_result_header(result)) && (!result || write_stdout(result->body));
+  return written ? kExitOk : kExitInternal;
 }
 
 }  // namespace allowdrift::cli

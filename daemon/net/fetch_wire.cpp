@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -25,8 +26,12 @@ constexpr std::array kKinds{FetchErrorKind::kConfig,   FetchErrorKind::kDns,    
 
 // The JSON line and the body after it.
 std::pair<json::object, std::string_view> split_frame(std::string_view frame) {
-  const auto eol = frame.find('\n');
-  if (eol == std::string_view::npos) throw WireError("no header line");
+  const auto eol = frame.substr(0, kMaxWireHeaderBytes + 1).find('\n');
+  if (eol == std::string_view::npos) {
+    if (frame.size() > kMaxWireHeaderBytes)
+      throw WireError("no header line in the first " + std::to_string(kMaxWireHeaderBytes) + " bytes");
+    throw WireError("no header line");
+  }
   boost::system::error_code ec;
   json::value header = json::parse(frame.substr(0, eol), ec);
   if (ec) throw WireError("header is not JSON: " + ec.message());
@@ -34,12 +39,13 @@ std::pair<json::object, std::string_view> split_frame(std::string_view frame) {
   return {std::move(header.as_object()), frame.substr(eol + 1)};
 }
 
-std::string join_frame(const json::object& header, std::string_view body) {
+std::string header_line(const json::object& header) {
   std::string out = json::serialize(header);  // escapes every control character: no raw newline in it
   out += '\n';
-  out += body;
   return out;
 }
+
+std::string join_frame(const json::object& header, std::string_view body) { return header_line(header) += body; }
 
 // Typed reads of a header's fields; a missing key is the default, a wrong type an error naming the key.
 class Fields {
@@ -99,6 +105,10 @@ std::string_view take_body(std::string_view rest, const Fields& f) {
   return rest;
 }
 
+std::int64_t clamp_to_int64(std::size_t n) {
+  return static_cast<std::int64_t>(std::min<std::uint64_t>(n, std::numeric_limits<std::int64_t>::max()));
+}
+
 void put_optional(json::object& o, std::string_view key, const std::optional<std::string>& v) {
   if (v) o[key] = *v;
 }
@@ -120,8 +130,8 @@ std::string encode_request(const FetchRequest& r) {
   put_optional(o, "last_modified", r.validators.last_modified);
   o["connect_timeout_ms"] = r.connect_timeout.count();
   o["deadline_ms"] = r.deadline.count();
-  o["body_limit"] = static_cast<std::int64_t>(r.body_limit);
-  o["header_limit"] = static_cast<std::int64_t>(r.header_limit);
+  o["body_limit"] = clamp_to_int64(r.body_limit);  // max_body may be configured up to 2^64-1
+  o["header_limit"] = clamp_to_int64(r.header_limit);
   o["max_redirects"] = r.max_redirects;
   put_optional(o, "ca_file", r.ca_file);
   if (r.proxy) {
@@ -189,7 +199,7 @@ boost::system::result<FetchRequest, std::string> decode_request(std::string_view
   }
 }
 
-std::string encode_result(const FetchResult& result) {
+std::string encode_result_header(const FetchResult& result) {
   json::object o;
   if (!result) {
     const auto& e = result.error();
@@ -200,7 +210,7 @@ std::string encode_result(const FetchResult& result) {
     if (e.retry_after) err["retry_after_s"] = e.retry_after->count();
     o["error"] = std::move(err);
     o["body_bytes"] = 0;
-    return join_frame(o, "");
+    return header_line(o);
   }
   const auto& r = *result;
   o["not_modified"] = r.not_modified;
@@ -214,10 +224,16 @@ std::string encode_result(const FetchResult& result) {
   o["attempts"] = r.attempts;
   o["elapsed_ms"] = r.elapsed.count();
   o["body_bytes"] = static_cast<std::int64_t>(r.body.size());
-  return join_frame(o, r.body);
+  return header_line(o);
 }
 
-boost::system::result<FetchResult, std::string> decode_result(std::string_view frame) {
+std::string encode_result(const FetchResult& result) {
+  auto frame = encode_result_header(result);
+  if (result) frame += result->body;
+  return frame;
+}
+
+boost::system::result<FetchResult, std::string> decode_result(std::string frame) {
   try {
     auto [header, rest] = split_frame(frame);
     const Fields f(header);
@@ -245,7 +261,9 @@ boost::system::result<FetchResult, std::string> decode_result(std::string_view f
     r.redirects = static_cast<int>(f.integer("redirects", 0, 0, 1000));
     r.attempts = static_cast<int>(f.integer("attempts", 1, 1, 100));
     r.elapsed = std::chrono::milliseconds(f.integer("elapsed_ms", 0));
-    r.body = std::string(take_body(rest, f));
+    take_body(rest, f);
+    frame.erase(0, frame.size() - rest.size());  // the header: what remains is the body, in the same buffer
+    r.body = std::move(frame);
     return {boost::system::in_place_value, FetchResult(std::move(r))};
   } catch (const WireError& e) {
     return {boost::system::in_place_error, std::string("fetch result: ") + e.what()};

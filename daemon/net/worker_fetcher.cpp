@@ -5,12 +5,14 @@
 #include "sys/detached_call.h"
 
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -18,8 +20,9 @@ namespace allowdrift::net {
 namespace {
 
 constexpr std::size_t kMaxStderrBytes = 4096;
-// The result's JSON line: validators, URLs and an error message, far below this.
-constexpr std::size_t kMaxHeaderBytes = 1u << 20;
+// A fetch that takes longer than this is not waited for, whatever its timeouts say (and the deadline arithmetic
+// stays far from overflow with timeouts of years).
+constexpr std::chrono::milliseconds kMaxWorstCase = std::chrono::hours(24);
 
 FetchError worker_error(std::string message) { return FetchError{FetchErrorKind::kWorker, std::move(message), 0, {}}; }
 
@@ -34,15 +37,28 @@ std::string first_line(std::string_view text) {
 // Runs on a thread of its own (call_detached), which it leaves without ambient capabilities: a child inherits its
 // spawning thread's ambient set, which under the shipped unit holds CAP_NET_ADMIN for the firewall tools. Cleared,
 // the worker (no file capabilities, not root) starts with no capability at all.
+// Runs on a thread of its own (call_detached), which it leaves without capabilities to pass on: a child inherits
+// its spawning thread's ambient set (under the shipped unit, CAP_NET_ADMIN for the firewall tools) and, when it
+// runs as root, every capability the thread's bounding set allows. With the ambient set cleared and, where the
+// thread may (CAP_SETPCAP, i.e. root), the bounding set emptied, the worker starts with no capability at all.
+std::optional<std::string> shed_capabilities_of_this_thread() {
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
+    return std::string("cannot clear the ambient capabilities: ") + std::strerror(errno);
+  for (int cap = 0; ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; ++cap) {
+    if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EPERM)
+      return "cannot drop capability " + std::to_string(cap) + " from the bounding set: " + std::strerror(errno);
+  }
+  return std::nullopt;
+}
+
 FetchResult run_worker(const WorkerFetcherOptions& options, const FetchRequest& request,
                        std::chrono::milliseconds timeout) {
-  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) {
-    return worker_error(std::string("cannot clear the ambient capabilities for the fetch worker: ") +
-                        std::strerror(errno));
-  }
+  if (const auto failed = shed_capabilities_of_this_thread()) return worker_error("fetch worker: " + *failed);
   sys::ProcessOptions process;
   process.timeout = timeout;
-  process.max_stdout_bytes = request.body_limit + kMaxHeaderBytes;
+  process.max_stdout_bytes = request.body_limit > std::numeric_limits<std::size_t>::max() - kMaxWireHeaderBytes
+                                 ? std::numeric_limits<std::size_t>::max()
+                                 : request.body_limit + kMaxWireHeaderBytes;
   process.max_stderr_bytes = kMaxStderrBytes;
   process.stdin_bytes = encode_request(request);  // the proxy password travels here, never in argv
   for (const auto& name : options.pass_environment) {
@@ -50,9 +66,12 @@ FetchResult run_worker(const WorkerFetcherOptions& options, const FetchRequest& 
       process.extra_environment.push_back(name + "=" + value);
     }
   }
-  const auto ran = sys::run_process({options.executable, "fetch-worker"}, process);
+  // --parent-pid: the worker asks to be killed when this thread ends (PR_SET_PDEATHSIG), so it cannot outlive a
+  // daemon that dies without reaping it; this thread lives until the worker is reaped.
+  auto ran =
+      sys::run_process({options.executable, "fetch-worker", "--parent-pid", std::to_string(::getpid())}, process);
   if (!ran) return worker_error("cannot start the fetch worker: " + ran.error().message);
-  const auto& result = *ran;
+  auto& result = *ran;
   using Outcome = sys::ProcessResult::Outcome;
   if (result.outcome == Outcome::kTimedOut) {
     return FetchError{FetchErrorKind::kTimeout, "the fetch worker " + result.describe(), 0, {}};
@@ -62,18 +81,25 @@ FetchResult run_worker(const WorkerFetcherOptions& options, const FetchRequest& 
     if (const auto said = first_line(result.err); !said.empty()) message += ": " + said;
     return worker_error(std::move(message));
   }
-  auto decoded = decode_result(result.out);
+  auto decoded = decode_result(std::move(result.out));
   if (!decoded) return worker_error("the fetch worker's answer is unusable: " + decoded.error());
+  if (*decoded && (*decoded)->body.size() > request.body_limit) {
+    return worker_error("the fetch worker's answer is unusable: a body of " + std::to_string((*decoded)->body.size()) +
+                        " bytes, over the limit of " + std::to_string(request.body_limit));
+  }
   return std::move(*decoded);
 }
 
 }  // namespace
 
 std::chrono::milliseconds WorkerFetcher::worst_case(const FetchRequest& request) {
-  const auto attempts = std::max(1, request.retry.max_attempts);
-  const auto wait = std::max(request.retry.max_backoff,
-                             std::chrono::duration_cast<std::chrono::milliseconds>(request.retry.max_retry_after));
-  return request.deadline * attempts + wait * (attempts - 1);
+  // In doubles, then capped: a configured timeout of years must neither overflow nor be waited for.
+  const double attempts = std::max(1, request.retry.max_attempts);
+  const double wait = std::max(static_cast<double>(request.retry.max_backoff.count()),
+                               static_cast<double>(request.retry.max_retry_after.count()) * 1000.0);
+  const double total = static_cast<double>(request.deadline.count()) * attempts + wait * (attempts - 1);
+  if (!(total < static_cast<double>(kMaxWorstCase.count()))) return kMaxWorstCase;
+  return std::chrono::milliseconds(static_cast<std::int64_t>(total));
 }
 
 boost::asio::awaitable<FetchResult> WorkerFetcher::fetch(FetchRequest request) {

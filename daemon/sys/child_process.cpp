@@ -14,6 +14,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -287,7 +288,8 @@ SpawnResult<ProcessResult> run_process(const std::vector<std::string>& argv, con
   std::vector<std::string> environment{"LC_ALL=C", "PATH=" + search};
   environment.insert(environment.end(), options.extra_environment.begin(), options.extra_environment.end());
   const auto start = Clock::now();
-  const auto deadline = start + options.timeout;
+  // At most a year: a longer timeout means "no timeout" and must not overflow the clock's arithmetic.
+  const auto deadline = start + std::min(options.timeout, std::chrono::milliseconds(std::chrono::hours(24 * 365)));
   auto spawned = spawn(*program, argv, environment, !options.stdin_bytes.empty());
   if (!spawned) return spawned.error();
   Spawned& child = *spawned;
@@ -322,6 +324,7 @@ SpawnResult<ProcessResult> run_process(const std::vector<std::string>& argv, con
     if (!exited) watch(pidfd, POLLIN);
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
     if (!pidfd.open() && !exited) wait = std::min(wait, std::chrono::milliseconds(10));
+    wait = std::min(wait, std::chrono::milliseconds(std::numeric_limits<int>::max()));  // poll takes an int
     if (::poll(fds.data(), fds.size(), static_cast<int>(wait.count())) < 0) {
       if (errno == EINTR) continue;
       break;  // cannot happen with valid descriptors; the child is killed and reaped below

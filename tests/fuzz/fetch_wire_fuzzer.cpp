@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view frame(reinterpret_cast<const char*>(data) + 1, size - 1);
   fuzz::g_input = frame;
   if ((data[0] & 1) == 0) {
-    const auto got = net::decode_result(frame);
+    const auto got = net::decode_result(std::string(frame));
     if (!got) {
       FUZZ_CHECK(!got.error().empty(), std::string("refusal without a message"));
       return 0;

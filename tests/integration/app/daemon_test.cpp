@@ -126,20 +126,31 @@ TEST_F(DaemonTest, SigtermMidFetchStopsPromptlyAndCleanly) {
   EXPECT_THAT(r.out, HasSubstr("cf-web: ok"));
 }
 
-// A webhook alert from the daemon: its POST goes out through the fetch worker, like the fetches, with the event.
+// A webhook alert from the daemon: its POST goes out through a fetch worker, like the fetches, with the event. The
+// hook answers after 3 s; a worker alive across a second of that wait is the webhook's (a source fetch, every
+// second here, is over in a fraction of one). Posted in-process, there would be none.
 TEST_F(DaemonTest, AWebhookAlertIsPostedThroughTheFetchWorker) {
   serve(current_);
   target_spec_ = "file:missing.txt";  // unreadable: a target_unreadable event at the first read
-  server_->route("/hook", respond(204));
+  server_->route("/hook", Script{Step{Step::Kind::kSleep, "", 3000ms},
+                                 Step{Step::Kind::kWrite, net::testing::response_head(204, {}), 0ms}});
   extra_config_ = "[[alert]]\ntype = \"webhook\"\nurl = \"" + server_->url("/hook") + "\"\nca_file = \"" +
                   pki_->ca_file().string() + "\"\n";
   start();
   ASSERT_TRUE(eventually([&] { return server_->hits("/hook") >= 1; })) << log();
+  const auto first = fetch_workers(pid_);
+  std::this_thread::sleep_for(1000ms);
+  const auto second = fetch_workers(pid_);
+  std::size_t long_lived = 0;
+  for (const pid_t w : first) long_lived += static_cast<std::size_t>(std::count(second.begin(), second.end(), w));
+  EXPECT_EQ(long_lived, 1u) << "no fetch worker waited for the hook's answer";
+  ASSERT_TRUE(eventually([&] { return listener_->count("event=target_unreadable") >= 1; })) << log();
   std::string body;
   for (const auto& r : server_->requests())
     if (r.path == "/hook") body = r.body;
   EXPECT_THAT(body, HasSubstr("\"text\":"));
   EXPECT_THAT(body, HasSubstr("target_unreadable"));
+  std::this_thread::sleep_for(2500ms);  // the hook's answer arrives
   EXPECT_THAT(log(), ::testing::Not(HasSubstr("alert not delivered"))) << log();
   ASSERT_NO_FATAL_FAILURE(stop());
 }

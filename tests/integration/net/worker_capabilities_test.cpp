@@ -1,9 +1,9 @@
 // The fetch worker runs without capabilities although the daemon holds CAP_NET_ADMIN as an ambient capability, as
-// it does under the shipped unit (DynamicUser=, AmbientCapabilities=CAP_NET_ADMIN). Needs root (ctest label
-// "privileged"): a forked child becomes uid/gid 65534 with CAP_NET_ADMIN permitted, effective, inheritable and
-// ambient, then runs a stand-in worker (a shell script that copies the Cap* lines of its /proc status) twice:
-// through WorkerFetcher, and for contrast through sys::run_process directly, where the capability does reach the
-// child (so the first check is not passing for want of a capability to lose).
+// it does under the shipped unit (DynamicUser=, AmbientCapabilities=CAP_NET_ADMIN), or runs as root. Needs root
+// (ctest label "privileged"): a forked child (uid/gid 65534 with CAP_NET_ADMIN permitted, effective, inheritable
+// and ambient; or root as it is) runs a stand-in worker (a shell script that copies the Cap* lines of its /proc
+// status) twice: through WorkerFetcher, and for contrast through sys::run_process directly, where the capabilities
+// do reach the child (so the checks do not pass for want of a capability to lose).
 #include "child_checks.h"
 #include "net/fetch_to_completion.h"
 #include "net/worker_fetcher.h"
@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 
@@ -55,16 +56,30 @@ std::uint64_t cap_field(const fs::path& status, const std::string& name) {
   return ~std::uint64_t{0};
 }
 
-TEST(WorkerCapabilities, TheWorkerGetsNoneOfTheDaemonsAmbientCapabilities) {
-  ASSERT_EQ(::geteuid(), 0u) << "needs root: run as root (ctest -L privileged)";
-  const fs::path dir = fs::temp_directory_path() / ("allowdrift-worker-caps-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  fs::permissions(dir, fs::perms::all);  // the child, uid 65534, writes here
-  const fs::path script = dir / "worker.sh";
+// Runs the stand-in worker through WorkerFetcher and, for contrast, directly with sys::run_process, in a forked
+// child prepared by `become` (empty string: ready; else why not). Returns the two status copies' paths.
+struct Runs {
+  fs::path dir;
+  fs::path worker_status;
+  fs::path direct_status;
+  ~Runs() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+void run_both(Runs& runs, const std::function<std::string()>& become) {
+  runs.dir = fs::temp_directory_path() / ("allowdrift-worker-caps-" + std::to_string(::getpid()) + "-" +
+                                          ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::create_directories(runs.dir);
+  fs::permissions(runs.dir, fs::perms::all);  // the child may be uid 65534, and writes here
+  const fs::path script = runs.dir / "worker.sh";
   std::ofstream(script) << "#!/bin/sh\ngrep '^Cap' /proc/self/status > \"$0.$1.status\"\ncat >/dev/null\n"
                         << "printf '{\"not_modified\":true,\"status\":304}\\n'\n";
   fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                               fs::perms::others_read | fs::perms::others_exec);
+  runs.worker_status = script.string() + ".fetch-worker.status";
+  runs.direct_status = script.string() + ".direct.status";
 
   int pipe_fds[2];
   ASSERT_EQ(::pipe(pipe_fds), 0);
@@ -73,7 +88,7 @@ TEST(WorkerCapabilities, TheWorkerGetsNoneOfTheDaemonsAmbientCapabilities) {
   if (child == 0) {
     ::close(pipe_fds[0]);
     ChildChecks checks;
-    const auto why = become_unprivileged_with_net_admin();
+    const auto why = become();
     checks.check(why.empty(), "setting up the child: " + why);
     if (checks.ok()) {
       WorkerFetcherOptions o;
@@ -84,7 +99,7 @@ TEST(WorkerCapabilities, TheWorkerGetsNoneOfTheDaemonsAmbientCapabilities) {
       const auto got = testing::fetch_to_completion(worker, r);
       checks.check(got && got->not_modified, "the stand-in worker's answer was not taken: " +
                                                  (got ? std::string("no 304") : got.error().message));
-      // For contrast: the same program spawned directly keeps the ambient capability.
+      // For contrast: the same program spawned directly keeps what the process has.
       sys::ProcessOptions direct_options;
       direct_options.stdin_bytes = "x";
       const auto direct = sys::run_process({script.string(), "direct"}, direct_options);
@@ -101,18 +116,31 @@ TEST(WorkerCapabilities, TheWorkerGetsNoneOfTheDaemonsAmbientCapabilities) {
   int status = 0;
   ::waitpid(child, &status, 0);
   EXPECT_TRUE(report.empty()) << report;
+  ASSERT_TRUE(fs::exists(runs.worker_status)) << "the stand-in worker did not run";
+  ASSERT_TRUE(fs::exists(runs.direct_status)) << "the direct run did not run";
+}
 
-  const auto worker_status = fs::path(script.string() + ".fetch-worker.status");
-  const auto direct_status = fs::path(script.string() + ".direct.status");
-  ASSERT_TRUE(fs::exists(worker_status)) << "the stand-in worker did not run";
-  ASSERT_TRUE(fs::exists(direct_status)) << "the direct run did not run";
-  EXPECT_EQ(cap_field(direct_status, "CapAmb") & kNetAdmin, kNetAdmin) << "contrast: a plain child inherits it";
-  EXPECT_EQ(cap_field(direct_status, "CapEff") & kNetAdmin, kNetAdmin);
-  EXPECT_EQ(cap_field(worker_status, "CapAmb"), 0u);
-  EXPECT_EQ(cap_field(worker_status, "CapPrm"), 0u);
-  EXPECT_EQ(cap_field(worker_status, "CapEff"), 0u);
-  std::error_code ec;
-  fs::remove_all(dir, ec);
+TEST(WorkerCapabilities, TheWorkerGetsNoneOfTheDaemonsAmbientCapabilities) {
+  ASSERT_EQ(::geteuid(), 0u) << "needs root: run as root (ctest -L privileged)";
+  Runs runs;
+  ASSERT_NO_FATAL_FAILURE(run_both(runs, become_unprivileged_with_net_admin));
+  EXPECT_EQ(cap_field(runs.direct_status, "CapAmb") & kNetAdmin, kNetAdmin) << "contrast: a plain child inherits it";
+  EXPECT_EQ(cap_field(runs.direct_status, "CapEff") & kNetAdmin, kNetAdmin);
+  EXPECT_EQ(cap_field(runs.worker_status, "CapAmb"), 0u);
+  EXPECT_EQ(cap_field(runs.worker_status, "CapPrm"), 0u);
+  EXPECT_EQ(cap_field(runs.worker_status, "CapEff"), 0u);
+}
+
+// The daemon run as root (the drop-in that legacy iptables needs): a root child would get every capability the
+// bounding set allows; the worker's spawning thread empties that set first.
+TEST(WorkerCapabilities, UnderRootTheWorkerHasNoCapabilityEither) {
+  ASSERT_EQ(::geteuid(), 0u) << "needs root: run as root (ctest -L privileged)";
+  Runs runs;
+  ASSERT_NO_FATAL_FAILURE(run_both(runs, [] { return std::string(); }));
+  EXPECT_NE(cap_field(runs.direct_status, "CapEff") & kNetAdmin, 0u) << "contrast: a root child has them all";
+  EXPECT_EQ(cap_field(runs.worker_status, "CapPrm"), 0u);
+  EXPECT_EQ(cap_field(runs.worker_status, "CapEff"), 0u);
+  EXPECT_EQ(cap_field(runs.worker_status, "CapBnd"), 0u);
 }
 
 }  // namespace

@@ -10,20 +10,27 @@
 #include "net/test_pki.h"
 #include "net/test_server.h"
 #include "process_runner.h"
+#include "sys/child_process.h"
 
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <thread>
 
 namespace allowdrift::net {
 namespace {
@@ -229,7 +236,9 @@ TEST_F(WorkerFetcherTest, AGarbledAnswerIsAWorkerError) {
 TEST_F(WorkerFetcherTest, TheWorkerReceivesTheWholeRequestOnStdin) {
   // A stand-in that keeps what it was sent, then answers 304.
   const auto kept = dir_ / "request";
-  auto worker = script_worker("cat >'" + kept.string() + "'\nprintf '{\"not_modified\":true,\"status\":304}\\n'");
+  const auto args = dir_ / "args";
+  auto worker = script_worker("echo \"$@\" >'" + args.string() + "'\ncat >'" + kept.string() +
+                              "'\nprintf '{\"not_modified\":true,\"status\":304}\\n'");
   auto r = request("/list");
   r.proxy = ProxyConfig{"proxy.example", 3128, "user", "secret-password", false};
   const auto got = testing::fetch_to_completion(worker, r);
@@ -242,6 +251,25 @@ TEST_F(WorkerFetcherTest, TheWorkerReceivesTheWholeRequestOnStdin) {
   EXPECT_EQ(decoded->url, r.url);
   ASSERT_TRUE(decoded->proxy);
   EXPECT_EQ(decoded->proxy->password, "secret-password");  // on stdin, never on the command line
+  std::ifstream args_in(args);
+  std::string argv_line;
+  std::getline(args_in, argv_line);
+  EXPECT_EQ(argv_line, "fetch-worker --parent-pid " + std::to_string(::getpid()));
+}
+
+// The worker's answer is held to the request's body limit as the in-process client would hold the body.
+TEST_F(WorkerFetcherTest, ABodyOverTheLimitIsAWorkerError) {
+  auto worker = script_worker("cat >/dev/null\nprintf '{\"status\":200,\"body_bytes\":20}\\n0123456789abcdefghij'");
+  auto r = request("/list");
+  r.body_limit = 10;
+  const auto got = testing::fetch_to_completion(worker, r);
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().kind, FetchErrorKind::kWorker);
+  EXPECT_THAT(got.error().message, HasSubstr("a body of 20 bytes, over the limit of 10"));
+  r.body_limit = 20;
+  const auto fits = testing::fetch_to_completion(worker, r);
+  ASSERT_TRUE(fits) << fits.error().message;
+  EXPECT_EQ(fits->body, "0123456789abcdefghij");
 }
 
 TEST_F(WorkerFetcherTest, AHungWorkerIsKilledAfterTheWorstCase) {
@@ -267,6 +295,11 @@ TEST(WorkerFetcherWorstCase, CountsEveryAttemptAndTheLongestWaitBetweenThem) {
   EXPECT_EQ(WorkerFetcher::worst_case(r), std::chrono::seconds(3 * 60 + 2 * 300));
   r.retry.max_retry_after = std::chrono::seconds(10);
   EXPECT_EQ(WorkerFetcher::worst_case(r), std::chrono::seconds(3 * 60 + 2 * 30));
+  // Timeouts of years (a config may say "4294967295s") are capped at a day, without overflow.
+  r.deadline = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(4294967295LL));
+  EXPECT_EQ(WorkerFetcher::worst_case(r), std::chrono::hours(24));
+  r.deadline = std::chrono::milliseconds::max();
+  EXPECT_EQ(WorkerFetcher::worst_case(r), std::chrono::hours(24));
 }
 
 // The worker command on its own: a request it cannot read is refused with why, not fetched half-understood.
@@ -277,7 +310,75 @@ TEST_F(WorkerFetcherTest, TheWorkerCommandRefusesARequestItCannotRead) {
   EXPECT_TRUE(garbled.out.empty());
   const auto with_args = allowdrift::testing::run_process({ALLOWDRIFT_BINARY, "fetch-worker", "https://x/"}, dir_);
   EXPECT_EQ(with_args.status, 2);
-  EXPECT_THAT(with_args.err, HasSubstr("takes no arguments"));
+  EXPECT_THAT(with_args.err, HasSubstr("usage: allowdrift fetch-worker [--parent-pid PID]"));
+  // Started by someone other than the process it names: that daemon is gone, nothing is fetched.
+  const auto orphan = allowdrift::testing::run_process({ALLOWDRIFT_BINARY, "fetch-worker", "--parent-pid", "1"}, dir_,
+                                                       encode_request(request("/list")));
+  EXPECT_EQ(orphan.status, 4);
+  EXPECT_THAT(orphan.err, HasSubstr("the daemon (pid 1) is gone"));
+  EXPECT_EQ(server_->hits("/list"), 0);
+}
+
+// A daemon killed mid-fetch (SIGKILL, a crash, the OOM killer) does not leave its worker fetching: the worker asked
+// for SIGKILL when its parent ends (PR_SET_PDEATHSIG). Here the "daemon" is a forked child that starts a worker on a
+// server that never answers and is then killed. Everything the child needs is prepared before the fork: it only
+// spawns, writes and waits (no allocation, no thread, in a copy of a multi-threaded process).
+TEST_F(WorkerFetcherTest, AWorkerDiesWithTheProcessThatStartedIt) {
+  TestServer silent(TlsOptions{pki_->good().cert, pki_->good().key, 0, 0, false, /*never_handshake=*/true});
+  auto r = request("/list");
+  r.url = silent.url("/list");
+  r.deadline = std::chrono::seconds(60);
+  const std::string frame = encode_request(r);
+  int report[2];
+  int input[2];
+  ASSERT_EQ(::pipe(report), 0);
+  ASSERT_EQ(::pipe(input), 0);
+  ASSERT_LE(frame.size(), 4096u) << "must fit the pipe without a reader";
+  ASSERT_EQ(::write(input[1], frame.data(), frame.size()), static_cast<ssize_t>(frame.size()));
+  ::close(input[1]);
+  std::string binary = ALLOWDRIFT_BINARY, command = "fetch-worker", flag = "--parent-pid";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, input[0], 0);
+  const pid_t daemon = ::fork();
+  ASSERT_GE(daemon, 0);
+  if (daemon == 0) {
+    ::close(report[0]);
+    char own[32];
+    std::snprintf(own, sizeof own, "%d", static_cast<int>(::getpid()));
+    char* argv[] = {binary.data(), command.data(), flag.data(), own, nullptr};
+    char* envp[] = {nullptr};
+    pid_t worker = 0;
+    if (::posix_spawn(&worker, argv[0], &actions, nullptr, argv, envp) != 0) ::_exit(1);
+    const int n = std::snprintf(own, sizeof own, "%d\n", static_cast<int>(worker));
+    [[maybe_unused]] const auto written = ::write(report[1], own, static_cast<std::size_t>(n > 0 ? n : 0));
+    ::waitpid(worker, nullptr, 0);
+    ::_exit(0);
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(input[0]);
+  ::close(report[1]);
+  char buf[64] = {};
+  const auto n = ::read(report[0], buf, sizeof buf - 1);
+  ::close(report[0]);
+  ASSERT_GT(n, 0) << "the worker did not start";
+  const pid_t worker = std::atoi(buf);
+  for (int i = 0; i < 500 && silent.connections() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_EQ(silent.connections(), 1) << "the worker never connected";  // it is inside its fetch now
+  ASSERT_EQ(::kill(daemon, SIGKILL), 0);
+  ::waitpid(daemon, nullptr, 0);
+  const auto gone = [worker] {
+    std::ifstream stat("/proc/" + std::to_string(worker) + "/stat");
+    std::string line;
+    return !std::getline(stat, line) || line.find(") Z") != std::string::npos;
+  };
+  bool ended = false;
+  for (int i = 0; i < 200 && !ended; ++i) {
+    ended = gone();
+    if (!ended) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(ended) << "worker " << worker << " outlived the process that started it";
+  if (!ended) ::kill(worker, SIGKILL);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 
 namespace {
@@ -74,6 +76,15 @@ TEST(FetchWire, ARequestSurvivesTheTripWithEveryField) {
   expect_same(sent, *got);
 }
 
+TEST(FetchWire, SizesBeyondTheSignedRangeAreSentAsTheLargestOne) {
+  FetchRequest sent;
+  sent.url = "https://a.example/";
+  sent.body_limit = std::numeric_limits<std::size_t>::max();  // max_body = "18446744073709551615" is accepted
+  const auto got = decode_request(encode_request(sent));
+  ASSERT_TRUE(got) << got.error();
+  EXPECT_EQ(got->body_limit, static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max()));
+}
+
 TEST(FetchWire, AGetWithDefaultsSurvivesTheTrip) {
   FetchRequest sent;
   sent.url = "https://www.cloudflare.com/ips-v4";
@@ -119,6 +130,30 @@ TEST(FetchWire, AResponseSurvivesTheTrip) {
   EXPECT_EQ(r.redirects, 2);
   EXPECT_EQ(r.attempts, 3);
   EXPECT_EQ(r.elapsed, std::chrono::milliseconds(4321));
+}
+
+TEST(FetchWire, TheHeaderIsWrittenApartFromTheBody) {
+  FetchResponse r;
+  r.status = 200;
+  r.body = awkward_bytes();
+  const FetchResult result(r);
+  EXPECT_EQ(encode_result_header(result) + r.body, encode_result(result));
+  EXPECT_EQ(encode_result_header(result).find('\n'), encode_result_header(result).size() - 1);
+}
+
+// A worker that writes a header of megabytes is refused before its JSON is parsed (the tree would take many
+// times its size in the daemon).
+TEST(FetchWire, AnOverlongHeaderIsRefusedBeforeParsing) {
+  std::string frame = "{\"status\":200,\"x\":[";
+  while (frame.size() <= kMaxWireHeaderBytes) frame += "0,";
+  frame += "0]}\n";
+  const auto got = decode_result(frame);
+  ASSERT_FALSE(got);
+  EXPECT_THAT(got.error(), HasSubstr("no header line in the first 262144 bytes"));
+  std::string just_fits = "{\"status\":200,\"x\":\"";
+  just_fits += std::string(kMaxWireHeaderBytes - just_fits.size() - 2, 'a') + "\"}";
+  ASSERT_EQ(just_fits.size(), kMaxWireHeaderBytes);
+  EXPECT_TRUE(decode_result(just_fits + "\n"));
 }
 
 TEST(FetchWire, ANotModifiedSurvivesTheTrip) {
