@@ -3,6 +3,7 @@
 #include "cli/blocking_fetch.h"
 #include "cli/exit_code.h"
 #include "net/fetch_wire.h"
+#include "sys/capabilities.h"
 
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -63,6 +64,20 @@ int run_fetch_worker(const std::vector<std::string>& args) {
     // for minutes; if it ended before this line, the parent is already someone else.
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || std::to_string(::getppid()) != args[1]) {
       std::cerr << "allowdrift fetch-worker: the daemon (pid " << args[1] << ") is gone\n";
+      return kExitInternal;
+    }
+  }
+  // No capability, whatever came with the exec: as root (the unit drop-in that legacy iptables needs) the daemon's
+  // bounding and inheritable sets still reach this process (net/worker_fetcher.cpp). Refused rather than run with one.
+  const auto caps = sys::current_capabilities();
+  if (!caps) {
+    std::cerr << "allowdrift fetch-worker: cannot read its capabilities: " << caps.error() << '\n';
+    return kExitInternal;
+  }
+  if (caps->permitted != 0 || caps->effective != 0) {
+    if (const auto failed = sys::drop_all_capabilities()) {
+      std::cerr << "allowdrift fetch-worker: runs with capabilities it cannot drop (" << *failed
+                << "); a unit that runs allowdrift as root must also allow capset: SystemCallFilter=capset\n";
       return kExitInternal;
     }
   }

@@ -34,13 +34,12 @@ std::string first_line(std::string_view text) {
   return out;
 }
 
-// Runs on a thread of its own (call_detached), which it leaves without ambient capabilities: a child inherits its
-// spawning thread's ambient set, which under the shipped unit holds CAP_NET_ADMIN for the firewall tools. Cleared,
-// the worker (no file capabilities, not root) starts with no capability at all.
-// Runs on a thread of its own (call_detached), which it leaves without capabilities to pass on: a child inherits
+// Runs on a thread of its own (call_detached), which it leaves with as little as it can to pass on: a child inherits
 // its spawning thread's ambient set (under the shipped unit, CAP_NET_ADMIN for the firewall tools) and, when it
-// runs as root, every capability the thread's bounding set allows. With the ambient set cleared and, where the
-// thread may (CAP_SETPCAP, i.e. root), the bounding set emptied, the worker starts with no capability at all.
+// runs as root, every capability the thread's bounding set allows, plus its inheritable set. With the ambient set
+// cleared, a non-root worker starts with no capability; where the thread may (CAP_SETPCAP), the bounding set is
+// emptied too. What a root worker still gets (the unit's bounding set, the inheritable set) it drops itself, first
+// thing (cli/fetch_worker_command.cpp): capset cannot run here, the shipped unit's seccomp filter refuses it.
 std::optional<std::string> shed_capabilities_of_this_thread() {
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
     return std::string("cannot clear the ambient capabilities: ") + std::strerror(errno);
@@ -56,9 +55,11 @@ FetchResult run_worker(const WorkerFetcherOptions& options, const FetchRequest& 
   if (const auto failed = shed_capabilities_of_this_thread()) return worker_error("fetch worker: " + *failed);
   sys::ProcessOptions process;
   process.timeout = timeout;
-  process.max_stdout_bytes = request.body_limit > std::numeric_limits<std::size_t>::max() - kMaxWireHeaderBytes
+  // The largest valid answer: a header line at its limit, its '\n', and a body at the request's limit.
+  constexpr std::size_t kFrameOverhead = kMaxWireHeaderBytes + 1;
+  process.max_stdout_bytes = request.body_limit > std::numeric_limits<std::size_t>::max() - kFrameOverhead
                                  ? std::numeric_limits<std::size_t>::max()
-                                 : request.body_limit + kMaxWireHeaderBytes;
+                                 : request.body_limit + kFrameOverhead;
   process.max_stderr_bytes = kMaxStderrBytes;
   process.stdin_bytes = encode_request(request);  // the proxy password travels here, never in argv
   for (const auto& name : options.pass_environment) {

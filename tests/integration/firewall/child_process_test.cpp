@@ -50,6 +50,18 @@ TEST(ChildProcess, ExitCodesAndBothStreams) {
   EXPECT_EQ(run({"true"}).program.front(), '/');  // resolved once, to an absolute path
 }
 
+// A timeout of "forever" (a configured timeout of years, or the largest value) neither overflows the deadline nor
+// poll()'s int: before the clamp, the deadline wrapped into the past and the program was killed at once.
+TEST(ChildProcess, AnEndlessTimeoutWaitsForTheProgram) {
+  ProcessOptions o;
+  o.timeout = std::chrono::milliseconds::max();
+  const auto r = sh("sleep 0.2; echo done", o);
+  EXPECT_EQ(r.outcome, Outcome::kExited) << r.describe();
+  EXPECT_EQ(r.out, "done\n");
+  o.timeout = std::chrono::hours(24 * 365 * 300);  // past steady_clock's range in nanoseconds
+  EXPECT_TRUE(sh("sleep 0.1", o).succeeded());
+}
+
 TEST(ChildProcess, DeathBySignal) {
   const auto r = sh("kill -TERM $$");
   EXPECT_EQ(r.outcome, Outcome::kSignaled);

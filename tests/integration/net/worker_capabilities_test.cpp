@@ -6,6 +6,8 @@
 // do reach the child (so the checks do not pass for want of a capability to lose).
 #include "child_checks.h"
 #include "net/fetch_to_completion.h"
+#include "net/test_pki.h"
+#include "net/test_server.h"
 #include "net/worker_fetcher.h"
 #include "sys/child_process.h"
 
@@ -22,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <sstream>
 #include <string>
 
@@ -141,6 +144,79 @@ TEST(WorkerCapabilities, UnderRootTheWorkerHasNoCapabilityEither) {
   EXPECT_EQ(cap_field(runs.worker_status, "CapPrm"), 0u);
   EXPECT_EQ(cap_field(runs.worker_status, "CapEff"), 0u);
   EXPECT_EQ(cap_field(runs.worker_status, "CapBnd"), 0u);
+}
+
+// The root drop-in (DynamicUser=no, User=root; the unit's CapabilityBoundingSet= and AmbientCapabilities= still
+// CAP_NET_ADMIN): the daemon has no CAP_SETPCAP to empty its bounding set, and CAP_NET_ADMIN in its inheritable
+// set reaches a root child whatever the bounding set says. The real worker must drop it itself. The child here
+// takes that state, then fetches through the real worker from a server that never answers; the test reads the
+// worker's /proc status while it waits, and kills the child (the worker dies with it, PR_SET_PDEATHSIG).
+TEST(WorkerCapabilities, UnderTheRootDropInTheRealWorkerDropsWhatItInherits) {
+  ASSERT_EQ(::geteuid(), 0u) << "needs root: run as root (ctest -L privileged)";
+  const fs::path dir = fs::temp_directory_path() / ("allowdrift-worker-root-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // As the drop-in leaves the daemon: root, every set {CAP_NET_ADMIN}, no CAP_SETPCAP.
+    for (int cap = 0; ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; ++cap)
+      if (cap != CAP_NET_ADMIN) ::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2] = {};
+    data[0].permitted = data[0].effective = data[0].inheritable = static_cast<std::uint32_t>(kNetAdmin);
+    if (::syscall(SYS_capset, &header, data) != 0) ::_exit(2);
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_ADMIN, 0, 0) != 0) ::_exit(3);
+    testing::TestPki pki(dir / "pki");
+    testing::TestServer silent(testing::TlsOptions{pki.good().cert, pki.good().key, 0, 0, false, true});
+    WorkerFetcherOptions o;
+    o.executable = ALLOWDRIFT_BINARY;
+    WorkerFetcher worker(o);
+    FetchRequest r;
+    r.url = silent.url("/list");
+    r.ca_file = pki.ca_file().string();
+    r.deadline = std::chrono::seconds(20);
+    r.retry.max_attempts = 1;
+    testing::fetch_to_completion(worker, r);
+    ::_exit(0);
+  }
+  // The worker: a fetch-worker process whose parent is the child.
+  pid_t worker = 0;
+  for (int i = 0; i < 1000 && worker == 0; ++i) {
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      const std::string name = e.path().filename();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream stat(e.path() / "stat");
+      std::string line;
+      std::getline(stat, line);
+      const auto close = line.rfind(')');
+      if (close == std::string::npos) continue;
+      std::istringstream rest(line.substr(close + 1));
+      std::string state;
+      pid_t ppid = 0;
+      rest >> state >> ppid;
+      std::ifstream cmdline(e.path() / "cmdline");
+      const std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+      if (ppid == child && args.find("fetch-worker") != std::string::npos) worker = std::stoi(name);
+    }
+    if (worker == 0) ::usleep(10'000);
+  }
+  std::uint64_t permitted = ~std::uint64_t{0};
+  std::uint64_t effective = ~std::uint64_t{0};
+  const fs::path status = "/proc/" + std::to_string(worker) + "/status";
+  // It drops them before it reads its request; by the time it waits on the server, they are gone. Read until then.
+  for (int i = 0; worker != 0 && i < 500 && (permitted != 0 || effective != 0); ++i) {
+    permitted = cap_field(status, "CapPrm");
+    effective = cap_field(status, "CapEff");
+    if (permitted != 0 || effective != 0) ::usleep(10'000);
+  }
+  ::kill(child, SIGKILL);
+  int child_status = 0;
+  ::waitpid(child, &child_status, 0);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  ASSERT_NE(worker, 0) << "no fetch worker appeared";
+  EXPECT_EQ(permitted, 0u);
+  EXPECT_EQ(effective, 0u);
 }
 
 }  // namespace

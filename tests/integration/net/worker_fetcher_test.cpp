@@ -257,6 +257,22 @@ TEST_F(WorkerFetcherTest, TheWorkerReceivesTheWholeRequestOnStdin) {
   EXPECT_EQ(argv_line, "fetch-worker --parent-pid " + std::to_string(::getpid()));
 }
 
+// The largest answer the protocol allows (a header line of kMaxWireHeaderBytes, its newline, a body at the limit)
+// fits under the cap on the worker's output.
+TEST_F(WorkerFetcherTest, TheLargestValidAnswerFits) {
+  std::string header = "{\"status\":200,\"body_bytes\":10,\"pad\":\"";
+  header += std::string(kMaxWireHeaderBytes - header.size() - 2, 'p') + "\"}";
+  ASSERT_EQ(header.size(), kMaxWireHeaderBytes);
+  const auto frame_file = dir_ / "frame";
+  std::ofstream(frame_file, std::ios::binary) << header << '\n' << "0123456789";
+  auto worker = script_worker("cat >/dev/null\ncat '" + frame_file.string() + "'");
+  auto r = request("/list");
+  r.body_limit = 10;
+  const auto got = testing::fetch_to_completion(worker, r);
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->body, "0123456789");
+}
+
 // The worker's answer is held to the request's body limit as the in-process client would hold the body.
 TEST_F(WorkerFetcherTest, ABodyOverTheLimitIsAWorkerError) {
   auto worker = script_worker("cat >/dev/null\nprintf '{\"status\":200,\"body_bytes\":20}\\n0123456789abcdefghij'");
@@ -356,6 +372,12 @@ TEST_F(WorkerFetcherTest, AWorkerDiesWithTheProcessThatStartedIt) {
     ::_exit(0);
   }
   posix_spawn_file_actions_destroy(&actions);
+  struct Reap {  // whatever assertion ends the test, the forked "daemon" does not outlive it
+    pid_t pid;
+    ~Reap() {
+      if (pid > 0 && ::kill(pid, SIGKILL) == 0) ::waitpid(pid, nullptr, 0);
+    }
+  } reap{daemon};
   ::close(input[0]);
   ::close(report[1]);
   char buf[64] = {};
@@ -367,6 +389,7 @@ TEST_F(WorkerFetcherTest, AWorkerDiesWithTheProcessThatStartedIt) {
   ASSERT_EQ(silent.connections(), 1) << "the worker never connected";  // it is inside its fetch now
   ASSERT_EQ(::kill(daemon, SIGKILL), 0);
   ::waitpid(daemon, nullptr, 0);
+  reap.pid = 0;
   const auto gone = [worker] {
     std::ifstream stat("/proc/" + std::to_string(worker) + "/stat");
     std::string line;
