@@ -3,6 +3,7 @@
 // alerts exactly once (drift, resolved, upstream change, fetch failing), that SIGHUP with a broken config keeps
 // the daemon running, and that SIGTERM in the middle of a fetch stops it promptly and cleanly.
 #include "app/daemon_harness.h"
+#include "proc_children.h"
 
 namespace allowdrift::testing {
 namespace {
@@ -81,24 +82,7 @@ TEST_F(DaemonTest, SighupWithABrokenConfigKeepsTheOldOneRunning) {
 }
 
 // The daemon's children running `fetch-worker` (net/worker_fetcher.h).
-std::vector<pid_t> fetch_workers(pid_t daemon) {
-  std::vector<pid_t> out;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    const std::string stat = slurp(entry.path() / "stat");
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(stat.substr(close + 1));
-    std::string state;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    const std::string cmdline = slurp(entry.path() / "cmdline");
-    if (ppid == daemon && state != "Z" && cmdline.find(std::string("fetch-worker\0", 13)) != std::string::npos)
-      out.push_back(std::stoi(name));
-  }
-  return out;
-}
+std::vector<pid_t> fetch_workers(pid_t daemon) { return children_with_argument(daemon, "fetch-worker"); }
 
 TEST_F(DaemonTest, SigtermMidFetchStopsPromptlyAndCleanly) {
   serve(current_);

@@ -9,6 +9,7 @@
 #include "net/test_pki.h"
 #include "net/test_server.h"
 #include "net/worker_fetcher.h"
+#include "proc_children.h"
 #include "sys/child_process.h"
 
 #include <linux/capability.h>
@@ -182,22 +183,8 @@ TEST(WorkerCapabilities, UnderTheRootDropInTheRealWorkerDropsWhatItInherits) {
   // The worker: a fetch-worker process whose parent is the child.
   pid_t worker = 0;
   for (int i = 0; i < 1000 && worker == 0; ++i) {
-    for (const auto& e : fs::directory_iterator("/proc")) {
-      const std::string name = e.path().filename();
-      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::ifstream stat(e.path() / "stat");
-      std::string line;
-      std::getline(stat, line);
-      const auto close = line.rfind(')');
-      if (close == std::string::npos) continue;
-      std::istringstream rest(line.substr(close + 1));
-      std::string state;
-      pid_t ppid = 0;
-      rest >> state >> ppid;
-      std::ifstream cmdline(e.path() / "cmdline");
-      const std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
-      if (ppid == child && args.find("fetch-worker") != std::string::npos) worker = std::stoi(name);
-    }
+    const auto found = allowdrift::testing::children_with_argument(child, "fetch-worker");
+    if (!found.empty()) worker = found.front();
     if (worker == 0) ::usleep(10'000);
   }
   std::uint64_t permitted = ~std::uint64_t{0};
