@@ -3,11 +3,11 @@
 // process then never creates a TLS context: loading a trust store and running OpenSSL's handshake and provider code
 // leaves about 4 MB of libcrypto's pages resident for good, a quarter of the idle daemon (bench/README.md). It also
 // keeps the TLS stack's work with a remote server out of the process that holds CAP_NET_ADMIN and the store: the
-// worker runs without any capability (neither the daemon's ambient CAP_NET_ADMIN nor, under root, the bounding
-// set is passed on) and dies with the daemon. It is not a sandbox: it runs as the daemon's user, so a worker
-// subverted by a server could still open the state database; the daemon treats its answer as untrusted input
-// (fetch_wire.h bounds and checks it, and the body is held to the request's limit).
-// One process start per fetch costs a few milliseconds, noise at the daemon's intervals; `--once` and the CLI
+// worker runs without any capability (the daemon's ambient CAP_NET_ADMIN is not passed on, and a root worker drops
+// what it inherits before it reads its request) and dies with the daemon. It is not a sandbox: it runs as the daemon's
+// user, so a worker subverted by a server could still open the state database; the daemon treats its answer as
+// untrusted input (fetch_wire.h bounds and checks it, and the body is held to the request's limit). A worker costs
+// about 10 ms per fetch (process start, TLS context, handshake), noise at the daemon's intervals; `--once` and the CLI
 // commands, which exit right after, fetch in-process.
 #pragma once
 
