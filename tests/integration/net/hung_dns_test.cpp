@@ -52,6 +52,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using allowdrift::testing::ChildChecks;
+using allowdrift::testing::errno_text;
+using allowdrift::testing::private_mount_namespace;
 using allowdrift::testing::write_all;
 
 constexpr const char* kUrl = "https://hung-dns.allowdrift.test/";
@@ -60,8 +62,6 @@ constexpr auto kDeadline = 1s;
 constexpr auto kBound = kDeadline + 3s;
 // From "the child has reported" to "the child is reaped": exit() with the lookup thread still stuck.
 constexpr auto kExitBound = 3s;
-
-std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 long long ms(Clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
@@ -216,14 +216,7 @@ bool open_hung_name_server(ChildChecks& c, HungNameServer& ns) {
 bool enter_hung_dns_world(ChildChecks& c, HungNameServer& ns) {
   c.check(::geteuid() == 0, "this test needs root (ctest label 'privileged'); euid is " + std::to_string(::geteuid()));
   if (::geteuid() != 0) return false;
-  if (::unshare(CLONE_NEWNS) != 0) {
-    c.check(false, errno_text("unshare(CLONE_NEWNS)"));
-    return false;
-  }
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    c.check(false, errno_text("mount --make-rprivate /"));
-    return false;
-  }
+  if (!private_mount_namespace(c)) return false;
   // The files live on a tmpfs of this namespace only.
   const fs::path dir = hung_dns_dir(::getpid());
   std::error_code ec;

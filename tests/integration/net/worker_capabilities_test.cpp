@@ -34,7 +34,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using allowdrift::testing::ChildChecks;
-using allowdrift::testing::write_all;
 
 constexpr std::uint64_t kNetAdmin = std::uint64_t{1} << CAP_NET_ADMIN;
 
@@ -85,41 +84,24 @@ void run_both(Runs& runs, const std::function<std::string()>& become) {
   runs.worker_status = script.string() + ".fetch-worker.status";
   runs.direct_status = script.string() + ".direct.status";
 
-  int pipe_fds[2];
-  ASSERT_EQ(::pipe(pipe_fds), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::close(pipe_fds[0]);
-    ChildChecks checks;
+  allowdrift::testing::run_in_child([&](ChildChecks& checks) {
     const auto why = become();
     checks.check(why.empty(), "setting up the child: " + why);
-    if (checks.ok()) {
-      WorkerFetcherOptions o;
-      o.executable = script.string();
-      WorkerFetcher worker(o);
-      FetchRequest r;
-      r.url = "https://list.allowdrift.test/";
-      const auto got = testing::fetch_to_completion(worker, r);
-      checks.check(got && got->not_modified, "the stand-in worker's answer was not taken: " +
-                                                 (got ? std::string("no 304") : got.error().message));
-      // For contrast: the same program spawned directly keeps what the process has.
-      sys::ProcessOptions direct_options;
-      direct_options.stdin_bytes = "x";
-      const auto direct = sys::run_process({script.string(), "direct"}, direct_options);
-      checks.check(direct && direct->succeeded(), "the direct run failed");
-    }
-    write_all(pipe_fds[1], checks.report());
-    ::_exit(0);
-  }
-  ::close(pipe_fds[1]);
-  std::string report;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(pipe_fds[0], buf, sizeof buf)) > 0;) report.append(buf, static_cast<std::size_t>(n));
-  ::close(pipe_fds[0]);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  EXPECT_TRUE(report.empty()) << report;
+    if (!checks.ok()) return;
+    WorkerFetcherOptions o;
+    o.executable = script.string();
+    WorkerFetcher worker(o);
+    FetchRequest r;
+    r.url = "https://list.allowdrift.test/";
+    const auto got = testing::fetch_to_completion(worker, r);
+    checks.check(got && got->not_modified,
+                 "the stand-in worker's answer was not taken: " + (got ? std::string("no 304") : got.error().message));
+    // For contrast: the same program spawned directly keeps what the process has.
+    sys::ProcessOptions direct_options;
+    direct_options.stdin_bytes = "x";
+    const auto direct = sys::run_process({script.string(), "direct"}, direct_options);
+    checks.check(direct && direct->succeeded(), "the direct run failed");
+  });
   ASSERT_TRUE(fs::exists(runs.worker_status)) << "the stand-in worker did not run";
   ASSERT_TRUE(fs::exists(runs.direct_status)) << "the direct run did not run";
 }

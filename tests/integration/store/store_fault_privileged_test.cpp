@@ -26,57 +26,15 @@ namespace {
 
 using namespace fault_test;
 using allowdrift::testing::ChildChecks;
+using allowdrift::testing::private_mount_namespace;
+using allowdrift::testing::run_in_child;
 using allowdrift::testing::write_all;
 using testing::read_bytes;
 using testing::TempDir;
 
-// Runs `body` in a forked child (a private mount namespace or dropped privileges must not leak into the test
-// process) and reports the child's failed checks here. The child never inherits an open database: each test
-// forks before opening anything it keeps.
-void run_in_child(const std::function<void(ChildChecks&)>& body) {
-  int fds[2];
-  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0) << errno_text("pipe2");
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0) << errno_text("fork");
-  if (pid == 0) {
-    ::close(fds[0]);
-    ChildChecks checks;
-    try {
-      body(checks);
-    } catch (const std::exception& e) {
-      checks.check(false, std::string("uncaught exception: ") + e.what());
-    }
-    write_all(fds[1], checks.failures());
-    ::_exit(checks.failures().empty() ? 0 : 1);
-  }
-  ::close(fds[1]);
-  std::string report;
-  char buf[4096];
-  ssize_t n = 0;
-  while ((n = ::read(fds[0], buf, sizeof buf)) > 0) report.append(buf, static_cast<std::size_t>(n));
-  ::close(fds[0]);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status)) << "child killed by signal " << WTERMSIG(status) << "\n" << report;
-  EXPECT_EQ(WEXITSTATUS(status), 0) << report;
-  EXPECT_EQ(report, "");
-}
-
 // The privileged cases need root; without it they fail loudly instead of being skipped.
 void require_root(ChildChecks& c) {
   c.check(::geteuid() == 0, "this test needs root (ctest label 'privileged'); euid is " + std::to_string(::geteuid()));
-}
-
-bool private_mount_namespace(ChildChecks& c) {
-  if (::unshare(CLONE_NEWNS) != 0) {
-    c.check(false, errno_text("unshare(CLONE_NEWNS)"));
-    return false;
-  }
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    c.check(false, errno_text("mount --make-rprivate /"));
-    return false;
-  }
-  return true;
 }
 
 // --- privileged: disk full, read-only mount, unprivileged user ---

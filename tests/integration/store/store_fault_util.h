@@ -1,6 +1,7 @@
 // Helpers shared by the store_fault_*_test.cpp files: file bytes, SQL checks, small snapshots, open failures.
 #pragma once
 
+#include "child_checks.h"
 #include "store/snapshot_store.h"
 #include "store/state_db.h"
 #include "store_fault_content.h"
@@ -18,7 +19,7 @@ namespace allowdrift::store::fault_test {
 
 namespace fs = std::filesystem;
 
-inline std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+using allowdrift::testing::errno_text;
 
 inline void write_file(const fs::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
