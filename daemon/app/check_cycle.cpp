@@ -3,6 +3,7 @@
 #include "app/once_report.h"
 #include "model/ip_entry.h"
 #include "store/sha256.h"
+#include "sys/detached_call.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -10,6 +11,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <functional>
 #include <set>
 
 namespace allowdrift::app {
@@ -30,8 +32,6 @@ struct FetchQueue {
   std::chrono::steady_clock::time_point deadline;
   std::vector<std::optional<RefreshOutcome>> outcomes;  // nullopt: not started before the deadline
   std::size_t next = 0;
-  std::size_t running = 0;
-  std::exception_ptr failure;  // anything else that ended a worker early
 };
 
 boost::asio::awaitable<void> drain(FetchQueue& q) {
@@ -49,6 +49,69 @@ boost::asio::awaitable<void> drain(FetchQueue& q) {
       q.outcomes[i] = std::move(failed);
     }
   }
+}
+
+// Coroutines started together and awaited together (co_spawn has no join): the last one to finish wakes the
+// waiter. The group must outlive its coroutines: join() before it goes out of scope, on every path.
+class JoinGroup {
+ public:
+  explicit JoinGroup(const boost::asio::any_io_executor& executor)
+      : executor_(executor), done_(executor, boost::asio::steady_timer::time_point::max()) {}
+
+  void spawn(boost::asio::awaitable<void> work) {
+    ++running_;
+    boost::asio::co_spawn(executor_, std::move(work), [this](const std::exception_ptr& e) {
+      if (e && !failure_) failure_ = e;
+      if (--running_ == 0) done_.cancel();
+    });
+  }
+
+  // Waits for every coroutine; the first exception that ended one is failure().
+  boost::asio::awaitable<void> join() {
+    if (running_ == 0) co_return;
+    boost::system::error_code ignored;
+    co_await done_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+  }
+  const std::exception_ptr& failure() const { return failure_; }
+
+ private:
+  boost::asio::any_io_executor executor_;
+  boost::asio::steady_timer done_;
+  std::size_t running_ = 0;
+  std::exception_ptr failure_;
+};
+
+// A target's reading as work for a thread of its own, which owns a copy of the target: a pass that stops waiting
+// at its deadline leaves the thread running. (Not built inside the coroutine below: GCC 12 copies a coroutine
+// parameter captured by a lambda bit by bit, and the copy's strings pointed into the coroutine's frame.)
+std::function<TargetState()> reading_of(const config::TargetConfig& target) {
+  return [target] {
+    try {
+      return read_target(target);
+    } catch (const std::exception& e) {
+      TargetState failed;
+      failed.name = target.name;
+      failed.spec = target.spec.text;
+      failed.error_kind = "io";
+      failed.error = e.what();
+      return failed;
+    }
+  };
+}
+
+// One target read on a detached thread (a reader blocks: a file, a netlink dump, a tool run with its timeout), so
+// that --once reads its targets while its sources are fetched.
+boost::asio::awaitable<void> read_detached(const config::TargetConfig& target, std::optional<TargetState>& slot,
+                                           std::chrono::steady_clock::time_point deadline) {
+  auto state = co_await sys::call_detached<TargetState>(reading_of(target), deadline);
+  if (!state) {
+    state.emplace();
+    state->name = target.name;
+    state->spec = target.spec.text;
+    state->error_kind = "timeout";
+    state->error = "not read before the run's deadline";
+  }
+  slot = std::move(state);
 }
 
 }  // namespace
@@ -71,6 +134,11 @@ TargetState read_target(const config::TargetConfig& target, firewall::AllowlistR
   auto list = reader.read();
   if (list) {
     state.allowlist.emplace(std::move(*list));
+    store::SectionContent content{"", state.allowlist->ips, {}};
+    for (const auto& d : state.allowlist->domains.patterns()) content.domains.push_back(d);
+    state.content_sha256 = store::content_sha256({content});
+    state.ip_count = static_cast<std::int64_t>(content.ips.cidr_count());
+    state.domain_count = static_cast<std::int64_t>(content.domains.size());
   } else {
     state.error_kind = firewall::to_string(list.error().kind);
     state.error = list.error().message;
@@ -152,14 +220,12 @@ diff::CheckResult evaluate(const config::Config& config, const config::CheckConf
 
 void record_reading(store::ReadingLog& readings, TargetState& state, std::int64_t at_ms) {
   if (!state.allowlist) return;
-  store::SectionContent content{"", state.allowlist->ips, {}};
-  for (const auto& d : state.allowlist->domains.patterns()) content.domains.push_back(d);
   store::ReadingInput in;
   in.target = state.name;
   in.at = at_ms;
-  in.content_sha256 = store::content_sha256({content});
-  in.ip_count = static_cast<std::int64_t>(content.ips.cidr_count());
-  in.domain_count = static_cast<std::int64_t>(content.domains.size());
+  in.content_sha256 = state.content_sha256;
+  in.ip_count = state.ip_count;
+  in.domain_count = state.domain_count;
   state.reading_id = readings.record(in);
 }
 
@@ -210,27 +276,30 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
   std::map<std::string, RefreshOutcome> refreshes;
   bool inputs_failed = false;
 
-  FetchQueue queue{config, context, deadline, {}, 0, 0, nullptr};
-  queue.outcomes.resize(config.sources.size());
-  if (!config.sources.empty()) {
-    auto executor = co_await asio::this_coro::executor;
-    asio::steady_timer all_done(executor, asio::steady_timer::time_point::max());
-    queue.running = std::min(kParallelFetches, config.sources.size());
-    for (std::size_t i = 0, n = queue.running; i < n; ++i) {
-      asio::co_spawn(executor, drain(queue), [&](std::exception_ptr e) {
-        if (e && !queue.failure) queue.failure = e;
-        if (--queue.running == 0) all_done.cancel();
-      });
-    }
-    if (queue.running > 0) {
-      boost::system::error_code ignored;
-      co_await all_done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    }
-    if (queue.failure) std::rethrow_exception(queue.failure);
+  auto executor = co_await asio::this_coro::executor;
+
+  // Only the targets some check uses are read, from the start: their readers need nothing the fetches write.
+  std::set<std::string> used;
+  for (const auto& c : config.checks) used.insert(c.target);
+  std::vector<std::optional<TargetState>> target_states(config.targets.size());
+  JoinGroup target_reads(executor);
+  for (std::size_t i = 0; i < config.targets.size(); ++i) {
+    if (used.count(config.targets[i].name) != 0)
+      target_reads.spawn(read_detached(config.targets[i], target_states[i], deadline));
   }
 
+  FetchQueue queue{config, context, deadline, {}, 0};
+  queue.outcomes.resize(config.sources.size());
+  JoinGroup fetches(executor);
+  for (std::size_t i = 0; i < std::min(kParallelFetches, config.sources.size()); ++i) fetches.spawn(drain(queue));
+  co_await fetches.join();
+  co_await target_reads.join();
+  if (fetches.failure()) std::rethrow_exception(fetches.failure());
+  if (target_reads.failure()) std::rethrow_exception(target_reads.failure());
+
+  std::map<std::string, TargetState> targets;
   {
-    store::Transaction tx(db);  // every source's alert observations: one commit
+    store::Transaction tx(db);  // every source's and target's alert observations: one commit
     for (std::size_t i = 0; i < config.sources.size(); ++i) {
       const auto& source = config.sources[i];
       if (!queue.outcomes[i]) {
@@ -244,22 +313,14 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
       refreshes[source.name] = outcome;
       report.refreshes.push_back(std::move(outcome));
     }
+    for (std::size_t i = 0; i < config.targets.size(); ++i) {
+      if (!target_states[i]) continue;
+      auto& state = *target_states[i];
+      if (!state.allowlist) inputs_failed = true;
+      observe_reading(alerter, logs.readings, config.targets[i], state, unix_ms_now());
+      targets.emplace(state.name, std::move(state));
+    }
     tx.commit();
-  }
-  co_await alerter.deliver();
-
-  // Only the targets some check uses are read.
-  std::set<std::string> used;
-  for (const auto& c : config.checks) used.insert(c.target);
-  std::map<std::string, TargetState> targets;
-  for (const auto& target : config.targets) {
-    if (used.count(target.name) == 0) continue;
-    auto state = read_target(target);
-    if (!state.allowlist) inputs_failed = true;
-    store::Transaction tx(db);
-    observe_reading(alerter, logs.readings, target, state, unix_ms_now());
-    tx.commit();
-    targets.emplace(target.name, std::move(state));
   }
   co_await alerter.deliver();
 

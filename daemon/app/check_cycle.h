@@ -29,6 +29,11 @@ struct TargetState {
   std::string error_kind;                      // "permission", "not-found", ...
   std::string error;
   std::optional<std::int64_t> reading_id;  // its row in local_reading, once recorded
+  // What the reading log keeps of a readable target's content, computed where it was read (off the io thread in
+  // --once): the canonical content's SHA-256 and its size.
+  std::string content_sha256;
+  std::int64_t ip_count = 0;
+  std::int64_t domain_count = 0;
 };
 
 struct CycleReport {
@@ -44,7 +49,8 @@ struct CycleReport {
 std::unique_ptr<firewall::AllowlistReader> reader_for(const config::TargetConfig& target);
 
 // Reads one target now (blocking: tools run with a timeout, netlink dumps are bounded by the set's size), with
-// its reader (the daemon has already asked it for the change signal) or a new one.
+// its reader (the daemon has already asked it for the change signal) or a new one. Touches no shared state: --once
+// reads its targets on threads of their own while the sources are fetched.
 TargetState read_target(const config::TargetConfig& target, firewall::AllowlistReader& reader);
 TargetState read_target(const config::TargetConfig& target);
 

@@ -3,6 +3,7 @@
 // the states an admin meets: first baseline, in sync, an upstream change, the fix, an error page, a shrunken list,
 // an unreachable vendor, a held lock, a broken config; the exit code and the JSON report are checked at each.
 #include "app/once_fixture.h"
+#include "net/scoped_env.h"
 #include "store/snapshot_store.h"
 #include "store/state_db.h"
 
@@ -351,6 +352,37 @@ TEST_F(OnceTest, UnreadableTargetIsUnknown) {
   EXPECT_EQ(t.at("readable"), false);
   EXPECT_EQ(t.at("error_kind"), "not-found");
   EXPECT_EQ(check(r).at("status"), "unknown");
+}
+
+// --once reads its targets on threads of their own while the sources are fetched. A target still being read at
+// the run's deadline (here an iptables-save that takes 20 s) is reported unreadable, and the run does not wait
+// for it; the source was fetched meanwhile.
+TEST_F(OnceTest, ATargetStillBeingReadAtTheDeadlineIsUnreadableAndDoesNotHoldTheRun) {
+  serve(current_);
+  const auto tools = dir_ / "slow-tools";
+  fs::create_directories(tools);
+  std::ofstream(tools / "iptables-save") << "#!/bin/sh\nexec sleep 20\n";
+  fs::permissions(tools / "iptables-save", fs::perms::owner_all);
+  const char* path = std::getenv("PATH");
+  const net::testing::ScopedEnv slow_path("PATH", tools.string() + ":" + (path != nullptr ? path : "/usr/bin:/bin"));
+  const auto config = dir_ / "slow-target.toml";
+  std::ofstream(config) << "state_dir = \"" << (dir_ / "state").string() << "\"\nretries = 1\ntimeout = \"5s\"\n"
+                        << "once_deadline = \"2s\"\n"
+                        << "[[source]]\nname = \"cf\"\nurl = \"" << server_->url("/ips-v4") << "\"\nformat = \"text\"\n"
+                        << "ca_file = \"" << pki_->ca_file().string() << "\"\n"
+                        << "[[target]]\nname = \"fw\"\nspec = \"iptables:INPUT\"\n"
+                        << "[[check]]\nname = \"cf-fw\"\nsources = [\"cf\"]\ntarget = \"fw\"\n";
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = once(config.string());
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.status, 3) << r.err;
+  EXPECT_EQ(outcome(r), "baseline");
+  const auto& t = r.report.at("targets").as_array().at(0);
+  EXPECT_EQ(t.at("readable"), false);
+  EXPECT_EQ(t.at("error_kind"), "timeout");
+  EXPECT_THAT(std::string(t.at("error").as_string()), ::testing::HasSubstr("deadline"));
+  EXPECT_EQ(check(r).at("status"), "unknown");
+  EXPECT_LT(took, std::chrono::seconds(12)) << "the run waited for the 20 s reading";
 }
 
 TEST_F(OnceTest, ASecondRunOnTheSameStateIsRefused) {
