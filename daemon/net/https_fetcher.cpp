@@ -5,6 +5,7 @@
 #include "net/resolve.h"
 #include "net/retry_policy.h"
 #include "net/tls_context.h"
+#include "net/tls_session_cache.h"
 #include "net/url.h"
 
 #include <openssl/ssl.h>
@@ -161,6 +162,7 @@ class HopRunner {
     if (expired()) co_return timeout();
     TlsStream stream(std::move(socket), ctx_);
     if (auto bad = set_peer_identity(stream)) co_return *bad;
+    resume_session(stream.native_handle(), url_.host_port());
     if (auto [ec] = co_await stream.async_handshake(ssl::stream_base::client, kToken); ec) {
       if (ec == beast::error::timeout || expired()) co_return timeout();
       co_return tls_error(stream, ec);
@@ -207,6 +209,12 @@ class HopRunner {
       return std::nullopt;
     };
     HopResult hop = co_await read_response(stream, read_options);
+    if (hop) {
+      // A whole message arrived: mark the TLS connection as shut down cleanly without sending anything, since
+      // OpenSSL makes the session of a connection freed mid-stream unresumable (ssl_clear_bad_session), and this
+      // client never waits for close_notify (below).
+      SSL_set_shutdown(stream.native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    }
     if (hop && hop->status >= 200 && hop->status <= 299) {
       // The message is complete by its own framing. Not waiting for the server's close_notify is deliberate
       // (many servers skip it; reliability.md §1.8): the connection is simply closed.

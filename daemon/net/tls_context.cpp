@@ -1,5 +1,7 @@
 #include "net/tls_context.h"
 
+#include "net/tls_session_cache.h"
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
@@ -161,6 +163,7 @@ boost::system::result<std::shared_ptr<ssl::context>, FetchError> make_tls_client
     }
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
     ctx->set_verify_mode(ssl::verify_peer);
+    enable_session_resumption(native);
     if (ca_file) {
       if (auto loaded = load_ca_file(native, *ca_file); !loaded) return loaded.error();
     } else {

@@ -167,6 +167,11 @@ struct TestServer::Impl {
     if (options.max_version != 0 && SSL_CTX_set_max_proto_version(ctx, options.max_version) != 1) {
       throw std::runtime_error("SSL_CTX_set_max_proto_version failed");
     }
+    if (options.no_resumption) {
+      SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+      SSL_CTX_set_num_tickets(ctx, 0);
+      SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+    }
     if (!options.cert.empty()) {
       ssl_ctx.use_certificate_chain_file(options.cert.string());
       ssl_ctx.use_private_key_file(options.key.string(), ssl::context::pem);
@@ -209,6 +214,7 @@ struct TestServer::Impl {
     for (const auto& field : request) record.headers.emplace_back(field.name_string(), field.value());
     record.body = request.body();
     if (const char* sni = SSL_get_servername(stream.native_handle(), TLSEXT_NAMETYPE_host_name)) record.sni = sni;
+    record.resumed = SSL_session_reused(stream.native_handle()) == 1;
     Route handler;
     int hit = 0;
     {

@@ -29,8 +29,9 @@ struct RecordedRequest {
   std::string target;  // as sent, with any query
   std::string path;    // target without the query
   Headers headers;
-  std::string body;  // as received (a POST's)
-  std::string sni;   // empty: the client sent none
+  std::string body;      // as received (a POST's)
+  std::string sni;       // empty: the client sent none
+  bool resumed = false;  // the TLS handshake resumed an earlier session
 
   // Value of the first field with this name (case-insensitive), or nullopt.
   std::optional<std::string> header(std::string_view name) const;
@@ -72,6 +73,7 @@ struct TlsOptions {
   // actually offer 1.1, so a refusal is the client's doing.
   bool security_level_0 = false;
   bool never_handshake = false;  // accept TCP connections and never say anything
+  bool no_resumption = false;    // issue no session ticket, keep no session: every handshake is a full one
 };
 
 class TestServer {
