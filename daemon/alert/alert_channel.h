@@ -23,6 +23,9 @@ class AlertChannel {
   // exchange, a program runs on a thread of its own). This default, for channels that never wait (syslog's
   // non-blocking datagram), delivers inline.
   virtual boost::asio::awaitable<std::optional<std::string>> deliver_async(AlertEvent event);
+  // True when deliver_async() may suspend (a webhook's exchange, a program's run): the alerter saves the records
+  // of what it has already sent before such a delivery, so a stop during the wait re-sends none of them.
+  virtual bool waits() const { return false; }
 };
 
 }  // namespace allowdrift::alert

@@ -36,6 +36,7 @@ class ExecChannel : public AlertChannel {
   std::string describe() const override;  // "exec /usr/local/bin/page" (argv[0] only: arguments may be secrets)
   std::optional<std::string> deliver(const AlertEvent& event) override;
   boost::asio::awaitable<std::optional<std::string>> deliver_async(AlertEvent event) override;
+  bool waits() const override { return true; }
 
  private:
   // Shared with a delivery thread that may outlive the channel (a reload replaces the channels).

@@ -47,6 +47,7 @@ class WebhookChannel : public AlertChannel {
   std::optional<std::string> deliver(const AlertEvent& event) override;
   // The same, on the caller's executor, for coroutine callers that must not block their io_context.
   boost::asio::awaitable<std::optional<std::string>> deliver_async(AlertEvent event) override;
+  bool waits() const override { return true; }
 
   // The request deliver() sends (exposed for tests).
   net::FetchRequest request_for(const AlertEvent& event) const;

@@ -41,14 +41,22 @@ Alerter::Alerter(store::AlertStore& records, std::vector<ChannelEntry>& channels
       log_(std::move(log)),
       in_flight_(std::move(in_flight)) {}
 
-boost::asio::awaitable<bool> Alerter::send(const alert::AlertEvent& event) {
-  bool any = channels_.empty();  // with no channel configured, the report and the logs are the alert
+std::vector<ChannelEntry*> Alerter::channels_for(const alert::AlertEvent& event) {
+  std::vector<ChannelEntry*> out;
   for (auto& c : channels_) {
     const auto& filter = c.config.events;
     if (!filter.empty() && std::find(filter.begin(), filter.end(), event.kind) == filter.end()) continue;
     if (static_cast<int>(event.severity) > static_cast<int>(c.config.min_severity)) continue;
-    if (const auto failed = co_await c.channel->deliver_async(event)) {
-      log_("alert not delivered channel=" + c.channel->describe() +
+    out.push_back(&c);
+  }
+  return out;
+}
+
+boost::asio::awaitable<bool> Alerter::send(const alert::AlertEvent& event) {
+  bool any = channels_.empty();  // with no channel configured, the report and the logs are the alert
+  for (auto* c : channels_for(event)) {
+    if (const auto failed = co_await c->channel->deliver_async(event)) {
+      log_("alert not delivered channel=" + c->channel->describe() +
            " event=" + std::string(alert::to_string(event.kind)) + " error=" + *failed);
     } else {
       any = true;
@@ -56,6 +64,16 @@ boost::asio::awaitable<bool> Alerter::send(const alert::AlertEvent& event) {
     }
   }
   co_return any;
+}
+
+void Alerter::save_sent(std::vector<diff::AlertRecord>& sent) {
+  try {
+    records_.save_all(sent);
+  } catch (const std::exception& e) {
+    // Sent but not recorded: the next observation sends them again (at least once).
+    for (const auto& r : sent) log_("alert record not saved key=" + r.key + " error=" + e.what());
+  }
+  sent.clear();
 }
 
 boost::asio::awaitable<void> Alerter::deliver() {
@@ -71,16 +89,19 @@ boost::asio::awaitable<void> Alerter::deliver() {
           if (p.record) in_flight.erase(p.record->key);
       }
     } settle{*in_flight_, batch};
+    // Records of the events taken so far, saved together (ten syslog lines: one commit, not ten) until a delivery
+    // may wait: then first, so a stop during that wait re-sends nothing already sent. Deliveries that do not wait
+    // complete without giving the io_context a turn, so nothing else runs between them.
+    std::vector<diff::AlertRecord> sent;
     for (auto& p : batch) {
+      const auto channels = channels_for(p.event);
+      if (std::any_of(channels.begin(), channels.end(), [](const ChannelEntry* c) { return c->channel->waits(); }))
+        save_sent(sent);
       const bool taken = co_await send(p.event);
-      if (!taken || !p.record) continue;  // not taken: the old record stays, and the next observation retries
-      try {
-        records_.save(*p.record);
-      } catch (const std::exception& e) {
-        // Sent but not recorded: the next observation sends it again (at least once), the rest of the batch goes on.
-        log_("alert record not saved key=" + p.record->key + " error=" + e.what());
-      }
+      if (taken && p.record)
+        sent.push_back(*p.record);  // not taken: the old record stays, the next observation retries
     }
+    save_sent(sent);
   }
 }
 

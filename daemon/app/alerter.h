@@ -48,8 +48,9 @@ class Alerter {
   void target_read(const config::TargetConfig& target, const std::string& error, std::int64_t now_ms);
   void check_evaluated(const config::CheckConfig& check, const diff::CheckResult& result, std::int64_t now_ms);
 
-  // Delivers what the observations queued, in order, and saves the records of the events some channel took (one
-  // small transaction each). Call it after committing the observations' transaction.
+  // Delivers what the observations queued, in order, and saves the records of the events some channel took: in
+  // one transaction per run of deliveries that do not wait (syslog, or no channel), and before any delivery that
+  // waits (alert::AlertChannel::waits). Call it after committing the observations' transaction.
   boost::asio::awaitable<void> deliver();
   bool pending() const { return !queue_.empty(); }
   // True once (then reset) when an observation was skipped because its subject's event was still on its way: the
@@ -68,6 +69,11 @@ class Alerter {
   void observe(const std::string& key, bool active, const std::string& fingerprint, std::int64_t now_ms,
                const std::function<std::optional<alert::AlertEvent>(diff::Change)>& make);
   boost::asio::awaitable<bool> send(const alert::AlertEvent& event);
+  // The channels whose filter takes `event`.
+  std::vector<ChannelEntry*> channels_for(const alert::AlertEvent& event);
+  // Saves `sent` in one transaction and empties it; a failure is logged per record (each is sent again at its
+  // next observation: at least once).
+  void save_sent(std::vector<diff::AlertRecord>& sent);
 
   store::AlertStore& records_;
   std::vector<ChannelEntry>& channels_;

@@ -37,6 +37,13 @@ void AlertStore::save(const diff::AlertRecord& record) {
   s.run();
 }
 
+void AlertStore::save_all(const std::vector<diff::AlertRecord>& records) {
+  if (records.empty()) return;
+  Transaction tx(db_);
+  for (const auto& r : records) save(r);
+  tx.commit();
+}
+
 std::vector<diff::AlertRecord> AlertStore::all() {
   auto s =
       db_.prepare("SELECT check_name, state, since, fingerprint, last_sent_at FROM alert_state ORDER BY check_name");

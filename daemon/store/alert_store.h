@@ -16,6 +16,8 @@ class AlertStore {
   explicit AlertStore(Database& db) : db_(db) {}
   std::optional<diff::AlertRecord> load(const std::string& key);
   void save(const diff::AlertRecord& record);
+  // Every record in one transaction (one commit): all saved, or none (the exception says why).
+  void save_all(const std::vector<diff::AlertRecord>& records);
   std::vector<diff::AlertRecord> all();
 
  private:
