@@ -56,14 +56,16 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
            "schema version " + std::to_string(report.from_version) + " is newer than this allowdrift supports (" +
                std::to_string(latest) + "); use a newer allowdrift");
 
+  // The set-up and every pending migration in one transaction, one commit (each commit is an fsync: a new state
+  // database took four), each migration in a savepoint of its own (a nested Transaction): a failing one is rolled
+  // back whole and the ones before it are committed, as if each had had its own transaction.
+  Transaction all(db);
   if (empty) {
     // Two processes may open a new file at once: do the set-up under the write lock, idempotently.
-    Transaction tx(db);
     if (is_empty(db)) db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
     db.exec(
         "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
         "sha256 TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
-    tx.commit();
   }
 
   // Applied migrations must be byte-for-byte the ones this binary carries.
@@ -101,17 +103,20 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
       db.exec("PRAGMA user_version = " + std::to_string(m.version));
       tx.commit();
     } catch (const StoreFailure& e) {
-      // A busy lock or a full disk is not a broken migration: keep its kind so the caller retries or alerts.
+      // A busy lock or a full disk is not a broken migration: keep its kind so the caller retries or alerts
+      // (nothing of this run's set-up and migrations stays: the next open does them again).
       const auto kind = e.error().kind;
       if (kind == StoreErrorKind::kBusy || kind == StoreErrorKind::kFull || kind == StoreErrorKind::kIo ||
           kind == StoreErrorKind::kReadOnly)
         throw;
+      all.commit();  // the set-up and the migrations before this one
       refuse(db, StoreErrorKind::kMigrationFailed,
              "migration " + std::to_string(m.version) + "_" + std::string(m.name) +
                  " failed and was rolled back: " + e.error().message);
     }
     report.applied.push_back(m.version);
   }
+  all.commit();
   report.to_version = static_cast<int>(pragma_int(db, "user_version"));
   return report;
 }

@@ -1,6 +1,7 @@
 // Schema migrations: migrations/NNNN_name.sql, embedded into the binary at build time (so the daemon never reads
-// the source tree), applied in order, each in its own transaction. PRAGMA user_version holds the schema version;
-// the schema_migration table holds each applied migration's SHA-256, so an edited migration is detected.
+// the source tree), applied in order, each in a savepoint of its own within one transaction. PRAGMA user_version holds
+// the schema version; the schema_migration table holds each applied migration's SHA-256, so an edited migration is
+// detected.
 #pragma once
 
 #include "store/sqlite_db.h"
@@ -35,7 +36,8 @@ struct MigrationReport {
 
 // Brings `db` up to the last of `migrations`. Refuses (StoreFailure) a database of another application, one
 // newer than this binary (kSchemaTooNew), or one whose applied migrations differ from ours (kMigrationEdited).
-// A failing migration is rolled back whole and reported as kMigrationFailed; the earlier ones stay applied.
+// A failing migration is rolled back whole and reported as kMigrationFailed; the earlier ones stay applied. On a
+// busy, full, read-only or failing disk, nothing of this call stays and the error keeps its kind.
 MigrationReport migrate(Database& db, std::span<const Migration> migrations);
 
 }  // namespace allowdrift::store

@@ -4,6 +4,7 @@
 // (commit frames carry the database size, other frames zero); what is committed is read by a second connection.
 #include "app/alerter.h"
 #include "store/state_db.h"
+#include "wal_commits.h"
 
 #include <unistd.h>
 
@@ -15,7 +16,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -23,23 +23,7 @@ namespace allowdrift::app {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::uint32_t big_endian(const unsigned char* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
-}
-
-// Commit frames in the WAL file (format: sqlite.org/fileformat2.html#walformat).
-int wal_commits(const fs::path& wal) {
-  std::ifstream in(wal, std::ios::binary);
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() < 32) return 0;
-  const std::size_t page = big_endian(&bytes[8]);
-  int commits = 0;
-  for (std::size_t at = 32; at + 24 + page <= bytes.size(); at += 24 + page) {
-    if (big_endian(&bytes[at + 4]) != 0) ++commits;
-  }
-  return commits;
-}
+using testing::wal_commits;
 
 // Takes every event inline; before each, notes how many alert records another connection sees committed.
 class RecordingChannel : public alert::AlertChannel {

@@ -1,6 +1,7 @@
 // Opening, migrating and refusing state databases, on real SQLite files.
 #include "store/state_db.h"
 #include "store_test_util.h"
+#include "wal_commits.h"
 
 #include <sqlite3.h>
 
@@ -99,6 +100,17 @@ TEST(StateDb, DetectsAnEditedMigration) {
   const auto e = open_error(path, edited);
   EXPECT_EQ(e.kind, StoreErrorKind::kMigrationEdited);
   EXPECT_THAT(e.message, HasSubstr("migration 1_initial"));
+}
+
+// A new state database is set up and migrated in one commit (an fsync each under synchronous = FULL), not one per
+// migration.
+TEST(StateDb, ANewDatabaseIsMigratedInOneCommit) {
+  TempDir dir;
+  const auto path = dir.path() / "state.db";
+  ASSERT_GE(embedded_migrations().size(), 2u);
+  Database db = open_state_db(path);
+  EXPECT_EQ(pragma(db, "user_version"), embedded_migrations().back().version);
+  EXPECT_EQ(allowdrift::testing::wal_commits(dir.path() / "state.db-wal"), 1);
 }
 
 TEST(StateDb, FailedMigrationRollsBackAndLeavesTheDatabaseAsItWas) {
