@@ -16,6 +16,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/program_options.hpp>
 
+#include <malloc.h>
+
 #include <iostream>
 
 namespace allowdrift::cli {
@@ -87,6 +89,12 @@ int run_once(const std::vector<std::string>& args) {
     return *done == kExitOk ? kExitOk : kUnknown;
   }
   if (!valid_format("--once", format)) return kUnknown;
+  // A run that exits in milliseconds: what it frees is kept for its next allocations instead of being unmapped
+  // (a list's body over the mmap threshold) or trimmed, and faulted in again a moment later. One arena, as in the
+  // daemon: the target-reading threads then reuse the main heap instead of faulting in heaps of their own.
+  ::mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  ::mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+  ::mallopt(M_ARENA_MAX, 1);
   auto loaded = config::load_config(path, state_dir);
   if (!loaded) {
     print_errors("--once", loaded.error());
