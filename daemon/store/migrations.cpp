@@ -28,6 +28,24 @@ bool is_empty(Database& db) {
   return count_objects.column_int64(0) == 0;
 }
 
+// Applied migrations must be byte-for-byte the ones this binary carries.
+void verify_applied(Database& db, std::span<const Migration> migrations, int from_version) {
+  auto applied = db.prepare("SELECT sha256, name FROM schema_migration WHERE version = ?");
+  for (const Migration& m : migrations) {
+    if (m.version > from_version) break;
+    applied.bind(1, std::int64_t{m.version});
+    if (!applied.step())
+      refuse(db, StoreErrorKind::kMigrationEdited,
+             "migration " + std::to_string(m.version) + " is recorded in user_version but not in schema_migration");
+    const std::string recorded = applied.column_text(0);
+    applied.reset();
+    if (recorded != sha256_hex(m.sql))
+      refuse(db, StoreErrorKind::kMigrationEdited,
+             "migration " + std::to_string(m.version) + "_" + std::string(m.name) +
+                 " differs from the one applied to this database (edited after release?)");
+  }
+}
+
 }  // namespace
 
 void check_application(Database& db) {
@@ -56,6 +74,11 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
            "schema version " + std::to_string(report.from_version) + " is newer than this allowdrift supports (" +
                std::to_string(latest) + "); use a newer allowdrift");
 
+  if (!empty && report.from_version == latest) {
+    verify_applied(db, migrations, report.from_version);
+    report.to_version = report.from_version;
+    return report;  // up to date: no write lock taken (the daemon starts while a CLI command writes)
+  }
   // The set-up and every pending migration in one transaction, one commit (each commit is an fsync: a new state
   // database took four), each migration in a savepoint of its own (a nested Transaction): a failing one is rolled
   // back whole and the ones before it are committed, as if each had had its own transaction.
@@ -68,21 +91,7 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
         "sha256 TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT");
   }
 
-  // Applied migrations must be byte-for-byte the ones this binary carries.
-  auto applied = db.prepare("SELECT sha256, name FROM schema_migration WHERE version = ?");
-  for (const Migration& m : migrations) {
-    if (m.version > report.from_version) break;
-    applied.bind(1, std::int64_t{m.version});
-    if (!applied.step())
-      refuse(db, StoreErrorKind::kMigrationEdited,
-             "migration " + std::to_string(m.version) + " is recorded in user_version but not in schema_migration");
-    const std::string recorded = applied.column_text(0);
-    applied.reset();
-    if (recorded != sha256_hex(m.sql))
-      refuse(db, StoreErrorKind::kMigrationEdited,
-             "migration " + std::to_string(m.version) + "_" + std::string(m.name) +
-                 " differs from the one applied to this database (edited after release?)");
-  }
+  verify_applied(db, migrations, report.from_version);
 
   for (const Migration& m : migrations) {
     if (m.version <= report.from_version) continue;
