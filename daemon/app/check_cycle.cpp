@@ -5,12 +5,15 @@
 #include "store/sha256.h"
 #include "sys/detached_call.h"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -60,11 +63,20 @@ class JoinGroup {
 
   void spawn(boost::asio::awaitable<void> work) {
     ++running_;
-    boost::asio::co_spawn(executor_, std::move(work), [this](const std::exception_ptr& e) {
-      if (e && !failure_) failure_ = e;
-      if (--running_ == 0) done_.cancel();
-    });
+    signals_.push_back(std::make_unique<boost::asio::cancellation_signal>());
+    boost::asio::co_spawn(
+        executor_, std::move(work),
+        boost::asio::bind_cancellation_slot(signals_.back()->slot(), [this](const std::exception_ptr& e) {
+          if (e && !failure_) failure_ = e;
+          if (--running_ == 0) done_.cancel();
+        }));
   }
+
+  // Ends the wait of every coroutine still running (terminal cancellation of the operation it awaits).
+  void cancel() {
+    for (auto& s : signals_) s->emit(boost::asio::cancellation_type::terminal);
+  }
+  bool running() const { return running_ > 0; }
 
   // Waits for every coroutine; the first exception that ended one is failure().
   boost::asio::awaitable<void> join() {
@@ -77,13 +89,14 @@ class JoinGroup {
  private:
   boost::asio::any_io_executor executor_;
   boost::asio::steady_timer done_;
+  std::vector<std::unique_ptr<boost::asio::cancellation_signal>> signals_;
   std::size_t running_ = 0;
   std::exception_ptr failure_;
 };
 
 // A target's reading as work for a thread of its own, which owns a copy of the target: a pass that stops waiting
-// at its deadline leaves the thread running. (Not built inside the coroutine below: GCC 12 copies a coroutine
-// parameter captured by a lambda bit by bit, and the copy's strings pointed into the coroutine's frame.)
+// for it leaves the thread running. (Made here, not as a lambda inside the co_await below: with GCC 12, a lambda
+// temporary in a co_await expression was destroyed twice, one of its strings pointing into the coroutine frame.)
 std::function<TargetState()> reading_of(const config::TargetConfig& target) {
   return [target] {
     try {
@@ -100,16 +113,17 @@ std::function<TargetState()> reading_of(const config::TargetConfig& target) {
 }
 
 // One target read on a detached thread (a reader blocks: a file, a netlink dump, a tool run with its timeout), so
-// that --once reads its targets while its sources are fetched.
-boost::asio::awaitable<void> read_detached(const config::TargetConfig& target, std::optional<TargetState>& slot,
-                                           std::chrono::steady_clock::time_point deadline) {
-  auto state = co_await sys::call_detached<TargetState>(reading_of(target), deadline);
+// that --once reads its targets while its sources are fetched. Waits until the reading is in or the wait is
+// cancelled (JoinGroup::cancel).
+boost::asio::awaitable<void> read_detached(const config::TargetConfig& target, std::optional<TargetState>& slot) {
+  auto work = reading_of(target);
+  auto state = co_await sys::call_detached<TargetState>(std::move(work), std::chrono::steady_clock::time_point::max());
   if (!state) {
     state.emplace();
     state->name = target.name;
     state->spec = target.spec.text;
     state->error_kind = "timeout";
-    state->error = "not read before the run's deadline";
+    state->error = "not read before the run's deadline (or the end of its fetches, when later)";
   }
   slot = std::move(state);
 }
@@ -131,6 +145,7 @@ TargetState read_target(const config::TargetConfig& target, firewall::AllowlistR
   TargetState state;
   state.name = target.name;
   state.spec = target.spec.text;
+  state.read_at_ms = unix_ms_now();
   auto list = reader.read();
   if (list) {
     state.allowlist.emplace(std::move(*list));
@@ -284,8 +299,7 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
   std::vector<std::optional<TargetState>> target_states(config.targets.size());
   JoinGroup target_reads(executor);
   for (std::size_t i = 0; i < config.targets.size(); ++i) {
-    if (used.count(config.targets[i].name) != 0)
-      target_reads.spawn(read_detached(config.targets[i], target_states[i], deadline));
+    if (used.count(config.targets[i].name) != 0) target_reads.spawn(read_detached(config.targets[i], target_states[i]));
   }
 
   FetchQueue queue{config, context, deadline, {}, 0};
@@ -293,13 +307,46 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
   JoinGroup fetches(executor);
   for (std::size_t i = 0; i < std::min(kParallelFetches, config.sources.size()); ++i) fetches.spawn(drain(queue));
   co_await fetches.join();
-  co_await target_reads.join();
+  if (target_reads.running()) {
+    // The targets get until the run's deadline, or as long as the fetches took when that was longer.
+    asio::steady_timer cutoff(executor, deadline);
+    cutoff.async_wait([&target_reads](const boost::system::error_code& ec) {
+      if (!ec) target_reads.cancel();  // operation_aborted: the reads were in before the deadline
+    });
+    co_await target_reads.join();
+    cutoff.cancel();
+  }
   if (fetches.failure()) std::rethrow_exception(fetches.failure());
   if (target_reads.failure()) std::rethrow_exception(target_reads.failure());
 
+  // A target some accepted upstream change concerns is read again once that change's alerts are out: an exec
+  // channel may have applied it to the firewall (the daemon, too, re-reads after every accepted change).
+  std::set<std::string> reread;
+  for (const auto& check : config.checks) {
+    for (const auto& name : check.sources) {
+      const auto i = static_cast<std::size_t>(
+          std::find_if(config.sources.begin(), config.sources.end(), [&](const auto& s) { return s.name == name; }) -
+          config.sources.begin());
+      if (i < queue.outcomes.size() && queue.outcomes[i] && queue.outcomes[i]->kind == RefreshKind::kChanged)
+        reread.insert(check.target);
+    }
+  }
+
   std::map<std::string, TargetState> targets;
+  const auto observe_targets = [&] {
+    for (std::size_t i = 0; i < config.targets.size(); ++i) {
+      if (!target_states[i]) continue;
+      auto& state = *target_states[i];
+      if (!state.allowlist) inputs_failed = true;
+      // Stamped with when it was read (before the fetches ended): a timed-out reading with the time it was given up.
+      observe_reading(alerter, logs.readings, config.targets[i], state,
+                      state.read_at_ms != 0 ? state.read_at_ms : unix_ms_now());
+      targets.emplace(state.name, std::move(state));
+    }
+  };
   {
-    store::Transaction tx(db);  // every source's and target's alert observations: one commit
+    // Every source's alert observations, and the targets' when none is read again: one commit.
+    store::Transaction tx(db);
     for (std::size_t i = 0; i < config.sources.size(); ++i) {
       const auto& source = config.sources[i];
       if (!queue.outcomes[i]) {
@@ -313,16 +360,19 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
       refreshes[source.name] = outcome;
       report.refreshes.push_back(std::move(outcome));
     }
-    for (std::size_t i = 0; i < config.targets.size(); ++i) {
-      if (!target_states[i]) continue;
-      auto& state = *target_states[i];
-      if (!state.allowlist) inputs_failed = true;
-      observe_reading(alerter, logs.readings, config.targets[i], state, unix_ms_now());
-      targets.emplace(state.name, std::move(state));
-    }
+    if (reread.empty()) observe_targets();
     tx.commit();
   }
   co_await alerter.deliver();
+  if (!reread.empty()) {
+    for (std::size_t i = 0; i < config.targets.size(); ++i) {
+      if (reread.count(config.targets[i].name) != 0) target_states[i] = read_target(config.targets[i]);
+    }
+    store::Transaction tx(db);
+    observe_targets();
+    tx.commit();
+    co_await alerter.deliver();
+  }
 
   report.at_ms = unix_ms_now();
   diff::CheckStatus status = diff::CheckStatus::kOk;

@@ -29,6 +29,7 @@ struct TargetState {
   std::string error_kind;                      // "permission", "not-found", ...
   std::string error;
   std::optional<std::int64_t> reading_id;  // its row in local_reading, once recorded
+  std::int64_t read_at_ms = 0;             // when it was read
   // What the reading log keeps of a readable target's content, computed where it was read (off the io thread in
   // --once): the canonical content's SHA-256 and its size.
   std::string content_sha256;

@@ -11,6 +11,7 @@
 #include "net/https_fetcher.h"
 #include "store/alert_store.h"
 #include "store/state_db.h"
+#include "sys/child_process.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -133,6 +134,9 @@ int run_once(const std::vector<std::string>& args) {
           report = std::move(r);
         });
     io.run();
+    // A firewall tool still running for a target the run stopped waiting for would outlive the thread that
+    // enforces its timeout.
+    sys::end_running_processes(std::chrono::milliseconds(500));
     if (failure) std::rethrow_exception(failure);
     const auto out = format == "json" ? app::json_report(*report) : app::text_report(*report);
     if (write_output("--once", out) != kExitOk) return kUnknown;

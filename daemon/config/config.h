@@ -102,8 +102,10 @@ struct Config {
   // proxy = "http://[user:password@]host:port" (never logged), or proxy_from_environment = true: a ProxyConfig
   // with from_environment set (https_proxy / no_proxy read by the fetcher for each URL).
   std::optional<net::ProxyConfig> proxy;
-  seconds reminder{86400};       // an unchanged open problem is re-sent after this long
-  seconds once_deadline{300};    // --once starts no fetch after this long (each has its own limits)
+  seconds reminder{86400};  // an unchanged open problem is re-sent after this long
+  // --once starts no fetch after this long (each has its own limits), and waits for a target reading until then
+  // (or until the fetches end, when later)
+  seconds once_deadline{300};
   seconds target_interval{300};  // default of [[target]] interval
   seconds target_max_age{3600};  // default of [[target]] max_age
   std::string presets_dir;       // extra or replacing presets (*.toml); "" = the built-in ones only

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -361,7 +363,8 @@ TEST_F(OnceTest, ATargetStillBeingReadAtTheDeadlineIsUnreadableAndDoesNotHoldThe
   serve(current_);
   const auto tools = dir_ / "slow-tools";
   fs::create_directories(tools);
-  std::ofstream(tools / "iptables-save") << "#!/bin/sh\nexec sleep 20\n";
+  std::ofstream(tools / "iptables-save") << "#!/bin/sh\necho $$ > '" << (dir_ / "tool.pid").string()
+                                         << "'\nexec sleep 20\n";
   fs::permissions(tools / "iptables-save", fs::perms::owner_all);
   const char* path = std::getenv("PATH");
   const net::testing::ScopedEnv slow_path("PATH", tools.string() + ":" + (path != nullptr ? path : "/usr/bin:/bin"));
@@ -383,6 +386,70 @@ TEST_F(OnceTest, ATargetStillBeingReadAtTheDeadlineIsUnreadableAndDoesNotHoldThe
   EXPECT_THAT(std::string(t.at("error").as_string()), ::testing::HasSubstr("deadline"));
   EXPECT_EQ(check(r).at("status"), "unknown");
   EXPECT_LT(took, std::chrono::seconds(12)) << "the run waited for the 20 s reading";
+  // The tool is not left running: the thread that enforced its timeout is gone with the run.
+  pid_t tool = 0;
+  std::ifstream(dir_ / "tool.pid") >> tool;
+  ASSERT_GT(tool, 0);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = ::kill(tool, 0) != 0 && errno == ESRCH;
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(gone) << "iptables-save (pid " << tool << ") outlived --once";
+  if (!gone) ::kill(tool, SIGKILL);
+}
+
+// The targets get until the run's deadline, or until its fetches end when they end later: a reading that finishes
+// while a fetch begun before the deadline is still running counts.
+TEST_F(OnceTest, ATargetReadWhileAFetchOutlivesTheDeadlineCounts) {
+  server_->route("/slow", [this](const RecordedRequest&, int) -> Script {
+    Script s{net::testing::Step{net::testing::Step::Kind::kSleep, "", std::chrono::milliseconds(2500)}};
+    for (auto& step : respond(200, {{"Content-Type", "text/plain"}}, current_)) s.push_back(step);
+    return s;
+  });
+  const auto tools = dir_ / "slow-tools";
+  fs::create_directories(tools);
+  std::ofstream(tools / "iptables-save") << "#!/bin/sh\nsleep 1.5\nprintf '*filter\\n:INPUT ACCEPT [0:0]\\n"
+                                            "-A INPUT -s 192.0.2.0/24 -j ACCEPT\\nCOMMIT\\n'\n";
+  fs::permissions(tools / "iptables-save", fs::perms::owner_all);
+  const char* path = std::getenv("PATH");
+  const net::testing::ScopedEnv slow_path("PATH", tools.string() + ":" + (path != nullptr ? path : "/usr/bin:/bin"));
+  const auto config = dir_ / "slow-fetch.toml";
+  std::ofstream(config) << "state_dir = \"" << (dir_ / "state").string() << "\"\nretries = 1\ntimeout = \"10s\"\n"
+                        << "once_deadline = \"1s\"\n"
+                        << "[[source]]\nname = \"cf\"\nurl = \"" << server_->url("/slow") << "\"\nformat = \"text\"\n"
+                        << "ca_file = \"" << pki_->ca_file().string() << "\"\n"
+                        << "[[target]]\nname = \"fw\"\nspec = \"iptables:INPUT\"\n"
+                        << "[[check]]\nname = \"cf-fw\"\nsources = [\"cf\"]\ntarget = \"fw\"\n";
+  const auto r = once(config.string());
+  EXPECT_EQ(outcome(r), "baseline") << r.err;
+  const auto& t = r.report.at("targets").as_array().at(0);
+  EXPECT_EQ(t.at("readable"), true) << t;
+  EXPECT_EQ(t.at("ips"), json::array{"192.0.2.0/24"});
+  EXPECT_EQ(check(r).at("status"), "critical");  // every Cloudflare prefix is missing from it
+}
+
+// An accepted upstream change is alerted before its target is read for the check: a hook that applies the change
+// to the firewall (here an exec channel that writes the new list into the file target) is seen in the same run.
+TEST_F(OnceTest, ATargetIsReadAgainAfterTheAlertsOfAnAcceptedChange) {
+  serve(previous_);
+  allow(previous_);
+  const auto hook = dir_ / "apply-change.sh";
+  std::ofstream(hook) << "#!/bin/sh\ngrep -q '\"event\":\"upstream_changed\"' && cp '" << (dir_ / "next.txt").string()
+                      << "' '" << (dir_ / "allow.txt").string() << "'\nexit 0\n";
+  fs::permissions(hook, fs::perms::owner_all);
+  std::ofstream(dir_ / "next.txt") << current_;
+  const auto config = write_config("[[alert]]\ntype = \"exec\"\ncommand = [\"" + hook.string() + "\"]\n");
+  auto r = once(config);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(outcome(r), "baseline");
+
+  serve(current_);  // 104.24.0.0/14 appears upstream; the hook adds it to allow.txt when told
+  r = once(config);
+  EXPECT_EQ(outcome(r), "changed");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(check(r).at("status"), "ok");
+  EXPECT_TRUE(check(r).at("missing").as_array().empty()) << "compared with the reading from before the hook ran";
 }
 
 TEST_F(OnceTest, ASecondRunOnTheSameStateIsRefused) {
