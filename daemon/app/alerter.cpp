@@ -97,7 +97,13 @@ boost::asio::awaitable<void> Alerter::deliver() {
       const auto channels = channels_for(p.event);
       if (std::any_of(channels.begin(), channels.end(), [](const ChannelEntry* c) { return c->channel->waits(); }))
         save_sent(sent);
-      const bool taken = co_await send(p.event);
+      bool taken = false;
+      try {
+        taken = co_await send(p.event);
+      } catch (...) {
+        save_sent(sent);  // what was sent before stays sent
+        throw;
+      }
       if (taken && p.record)
         sent.push_back(*p.record);  // not taken: the old record stays, the next observation retries
     }

@@ -210,9 +210,9 @@ class HopRunner {
     };
     HopResult hop = co_await read_response(stream, read_options);
     if (hop) {
-      // A whole message arrived: mark the TLS connection as shut down cleanly without sending anything, since
-      // OpenSSL makes the session of a connection freed mid-stream unresumable (ssl_clear_bad_session), and this
-      // client never waits for close_notify (below).
+      // A response as its framing delimits it (a redirect's or a 304's head, a 2xx's body too): mark the TLS
+      // connection as shut down cleanly without sending anything, since OpenSSL makes the session of a connection
+      // freed mid-stream unresumable (ssl_clear_bad_session), and this client never waits for close_notify.
       SSL_set_shutdown(stream.native_handle(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
     }
     if (hop && hop->status >= 200 && hop->status <= 299) {

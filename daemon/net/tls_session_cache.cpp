@@ -9,6 +9,8 @@ namespace allowdrift::net {
 namespace {
 
 constexpr std::size_t kSessionsPerPeer = 4;
+// Peers are the configured sources' hosts and where they redirect: a bound on what redirects could add.
+constexpr std::size_t kPeers = 256;
 
 struct SessionCache {
   std::mutex mu;
@@ -44,6 +46,7 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
   const auto* peer = static_cast<const std::string*>(SSL_get_ex_data(ssl, peer_index()));
   if (cache == nullptr || peer == nullptr) return 0;
   std::lock_guard lock(cache->mu);
+  if (cache->by_peer.size() >= kPeers && cache->by_peer.count(*peer) == 0) return 0;  // not kept
   auto& sessions = cache->by_peer[*peer];
   sessions.push_back(session);
   while (sessions.size() > kSessionsPerPeer) {
@@ -93,6 +96,7 @@ void resume_session(SSL* ssl, const std::string& peer) {
         break;
       }
     }
+    if (sessions.empty()) cache->by_peer.erase(it);
   }
   if (offer == nullptr) return;
   SSL_set_session(ssl, offer);  // takes a reference of its own (or fails: a full handshake then)
