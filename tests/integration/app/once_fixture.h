@@ -58,6 +58,19 @@ class OnceTest : public ::testing::Test {
     return path.string();
   }
 
+  // One source (PATH on the test server, with its fetch `timeout`) against an iptables:INPUT target, and the run's
+  // `once_deadline`.
+  std::string iptables_config(const std::string& path, const std::string& timeout, const std::string& deadline) {
+    const auto file = dir_ / "iptables.toml";
+    std::ofstream(file) << "state_dir = \"" << (dir_ / "state").string() << "\"\nretries = 1\ntimeout = \"" << timeout
+                        << "\"\nonce_deadline = \"" << deadline << "\"\n"
+                        << "[[source]]\nname = \"cf\"\nurl = \"" << server_->url(path) << "\"\nformat = \"text\"\n"
+                        << "ca_file = \"" << pki_->ca_file().string() << "\"\n"
+                        << "[[target]]\nname = \"fw\"\nspec = \"iptables:INPUT\"\n"
+                        << "[[check]]\nname = \"cf-fw\"\nsources = [\"cf\"]\ntarget = \"fw\"\n";
+    return file.string();
+  }
+
   struct Run {
     int status = -1;
     json::value report;

@@ -356,27 +356,26 @@ TEST_F(OnceTest, UnreadableTargetIsUnknown) {
   EXPECT_EQ(check(r).at("status"), "unknown");
 }
 
+// Puts a stand-in iptables-save with `script` first on PATH while the returned guard lives.
+std::unique_ptr<net::testing::ScopedEnv> iptables_save_on_path(const fs::path& dir, const std::string& script) {
+  const auto tools = dir / "tools";
+  fs::create_directories(tools);
+  std::ofstream(tools / "iptables-save") << "#!/bin/sh\n" << script;
+  fs::permissions(tools / "iptables-save", fs::perms::owner_all);
+  const char* path = std::getenv("PATH");
+  return std::make_unique<net::testing::ScopedEnv>("PATH",
+                                                   tools.string() + ":" + (path != nullptr ? path : "/usr/bin:/bin"));
+}
+
 // --once reads its targets on threads of their own while the sources are fetched. A target still being read at
 // the run's deadline (here an iptables-save that takes 20 s) is reported unreadable, and the run does not wait
 // for it; the source was fetched meanwhile.
 TEST_F(OnceTest, ATargetStillBeingReadAtTheDeadlineIsUnreadableAndDoesNotHoldTheRun) {
   serve(current_);
-  const auto tools = dir_ / "slow-tools";
-  fs::create_directories(tools);
-  std::ofstream(tools / "iptables-save") << "#!/bin/sh\necho $$ > '" << (dir_ / "tool.pid").string()
-                                         << "'\nexec sleep 20\n";
-  fs::permissions(tools / "iptables-save", fs::perms::owner_all);
-  const char* path = std::getenv("PATH");
-  const net::testing::ScopedEnv slow_path("PATH", tools.string() + ":" + (path != nullptr ? path : "/usr/bin:/bin"));
-  const auto config = dir_ / "slow-target.toml";
-  std::ofstream(config) << "state_dir = \"" << (dir_ / "state").string() << "\"\nretries = 1\ntimeout = \"5s\"\n"
-                        << "once_deadline = \"2s\"\n"
-                        << "[[source]]\nname = \"cf\"\nurl = \"" << server_->url("/ips-v4") << "\"\nformat = \"text\"\n"
-                        << "ca_file = \"" << pki_->ca_file().string() << "\"\n"
-                        << "[[target]]\nname = \"fw\"\nspec = \"iptables:INPUT\"\n"
-                        << "[[check]]\nname = \"cf-fw\"\nsources = [\"cf\"]\ntarget = \"fw\"\n";
+  const auto on_path = iptables_save_on_path(dir_, "echo $$ > '" + (dir_ / "tool.pid").string() + "'\nexec sleep 20\n");
+  const auto config = iptables_config("/ips-v4", "5s", "2s");
   const auto started = std::chrono::steady_clock::now();
-  const auto r = once(config.string());
+  const auto r = once(config);
   const auto took = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(r.status, 3) << r.err;
   EXPECT_EQ(outcome(r), "baseline");
@@ -407,21 +406,9 @@ TEST_F(OnceTest, ATargetReadWhileAFetchOutlivesTheDeadlineCounts) {
     for (auto& step : respond(200, {{"Content-Type", "text/plain"}}, current_)) s.push_back(step);
     return s;
   });
-  const auto tools = dir_ / "slow-tools";
-  fs::create_directories(tools);
-  std::ofstream(tools / "iptables-save") << "#!/bin/sh\nsleep 1.5\nprintf '*filter\\n:INPUT ACCEPT [0:0]\\n"
-                                            "-A INPUT -s 192.0.2.0/24 -j ACCEPT\\nCOMMIT\\n'\n";
-  fs::permissions(tools / "iptables-save", fs::perms::owner_all);
-  const char* path = std::getenv("PATH");
-  const net::testing::ScopedEnv slow_path("PATH", tools.string() + ":" + (path != nullptr ? path : "/usr/bin:/bin"));
-  const auto config = dir_ / "slow-fetch.toml";
-  std::ofstream(config) << "state_dir = \"" << (dir_ / "state").string() << "\"\nretries = 1\ntimeout = \"10s\"\n"
-                        << "once_deadline = \"1s\"\n"
-                        << "[[source]]\nname = \"cf\"\nurl = \"" << server_->url("/slow") << "\"\nformat = \"text\"\n"
-                        << "ca_file = \"" << pki_->ca_file().string() << "\"\n"
-                        << "[[target]]\nname = \"fw\"\nspec = \"iptables:INPUT\"\n"
-                        << "[[check]]\nname = \"cf-fw\"\nsources = [\"cf\"]\ntarget = \"fw\"\n";
-  const auto r = once(config.string());
+  const auto on_path = iptables_save_on_path(
+      dir_, "sleep 1.5\nprintf '*filter\\n:INPUT ACCEPT [0:0]\\n-A INPUT -s 192.0.2.0/24 -j ACCEPT\\nCOMMIT\\n'\n");
+  const auto r = once(iptables_config("/slow", "10s", "1s"));
   EXPECT_EQ(outcome(r), "baseline") << r.err;
   const auto& t = r.report.at("targets").as_array().at(0);
   EXPECT_EQ(t.at("readable"), true) << t;
