@@ -76,13 +76,21 @@ class JoinGroup {
   void cancel() {
     for (auto& s : signals_) s->emit(boost::asio::cancellation_type::terminal);
   }
-  bool running() const { return running_ > 0; }
 
   // Waits for every coroutine; the first exception that ended one is failure().
-  boost::asio::awaitable<void> join() {
-    if (running_ == 0) co_return;
+  boost::asio::awaitable<void> join() { co_await join_until(boost::asio::steady_timer::time_point::max()); }
+
+  // The same, but from `deadline` on the coroutines still running are cancelled (cancel()), then waited for. No
+  // handler outlives the call: the one timer is the group's own.
+  boost::asio::awaitable<void> join_until(boost::asio::steady_timer::time_point deadline) {
     boost::system::error_code ignored;
+    if (running_ == 0) co_return;
+    done_.expires_at(deadline);
     co_await done_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+    if (running_ == 0) co_return;
+    cancel();  // the deadline came first
+    done_.expires_at(boost::asio::steady_timer::time_point::max());
+    if (running_ > 0) co_await done_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
   }
   const std::exception_ptr& failure() const { return failure_; }
 
@@ -116,6 +124,7 @@ std::function<TargetState()> reading_of(const config::TargetConfig& target) {
 // that --once reads its targets while its sources are fetched. Waits until the reading is in or the wait is
 // cancelled (JoinGroup::cancel).
 boost::asio::awaitable<void> read_detached(const config::TargetConfig& target, std::optional<TargetState>& slot) {
+  co_await boost::asio::this_coro::throw_if_cancelled(false);  // a cancelled wait ends in a value, never a throw
   auto work = reading_of(target);
   auto state = co_await sys::call_detached<TargetState>(std::move(work), std::chrono::steady_clock::time_point::max());
   if (!state) {
@@ -307,20 +316,14 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
   JoinGroup fetches(executor);
   for (std::size_t i = 0; i < std::min(kParallelFetches, config.sources.size()); ++i) fetches.spawn(drain(queue));
   co_await fetches.join();
-  if (target_reads.running()) {
-    // The targets get until the run's deadline, or as long as the fetches took when that was longer.
-    asio::steady_timer cutoff(executor, deadline);
-    cutoff.async_wait([&target_reads](const boost::system::error_code& ec) {
-      if (!ec) target_reads.cancel();  // operation_aborted: the reads were in before the deadline
-    });
-    co_await target_reads.join();
-    cutoff.cancel();
-  }
+  // The targets get until the run's deadline, or as long as the fetches took when that was longer.
+  co_await target_reads.join_until(deadline);
   if (fetches.failure()) std::rethrow_exception(fetches.failure());
   if (target_reads.failure()) std::rethrow_exception(target_reads.failure());
 
   // A target some accepted upstream change concerns is read again once that change's alerts are out: an exec
-  // channel may have applied it to the firewall (the daemon, too, re-reads after every accepted change).
+  // channel may have applied it to the firewall. (The daemon re-reads such a target before the alerts go out; its
+  // next target tick sees what a hook did.) Not one whose first reading timed out: it would most likely again.
   std::set<std::string> reread;
   for (const auto& check : config.checks) {
     for (const auto& name : check.sources) {
@@ -338,7 +341,7 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
       if (!target_states[i]) continue;
       auto& state = *target_states[i];
       if (!state.allowlist) inputs_failed = true;
-      // Stamped with when it was read (before the fetches ended): a timed-out reading with the time it was given up.
+      // Stamped with when its reading started; one given up at the deadline, with the time it was given up.
       observe_reading(alerter, logs.readings, config.targets[i], state,
                       state.read_at_ms != 0 ? state.read_at_ms : unix_ms_now());
       targets.emplace(state.name, std::move(state));
@@ -366,7 +369,9 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
   co_await alerter.deliver();
   if (!reread.empty()) {
     for (std::size_t i = 0; i < config.targets.size(); ++i) {
-      if (reread.count(config.targets[i].name) != 0) target_states[i] = read_target(config.targets[i]);
+      auto& state = target_states[i];
+      if (reread.count(config.targets[i].name) == 0 || !state || state->error_kind == "timeout") continue;
+      state = reading_of(config.targets[i])();
     }
     store::Transaction tx(db);
     observe_targets();

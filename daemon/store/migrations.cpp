@@ -28,6 +28,13 @@ bool is_empty(Database& db) {
   return count_objects.column_int64(0) == 0;
 }
 
+void refuse_if_newer(const Database& db, int version, int latest) {
+  if (version > latest)
+    refuse(db, StoreErrorKind::kSchemaTooNew,
+           "schema version " + std::to_string(version) + " is newer than this allowdrift supports (" +
+               std::to_string(latest) + "); use a newer allowdrift");
+}
+
 // Applied migrations must be byte-for-byte the ones this binary carries.
 void verify_applied(Database& db, std::span<const Migration> migrations, int from_version) {
   auto applied = db.prepare("SELECT sha256, name FROM schema_migration WHERE version = ?");
@@ -69,10 +76,7 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
 
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   report.from_version = static_cast<int>(pragma_int(db, "user_version"));
-  if (report.from_version > latest)
-    refuse(db, StoreErrorKind::kSchemaTooNew,
-           "schema version " + std::to_string(report.from_version) + " is newer than this allowdrift supports (" +
-               std::to_string(latest) + "); use a newer allowdrift");
+  refuse_if_newer(db, report.from_version, latest);
 
   if (!empty && report.from_version == latest) {
     verify_applied(db, migrations, report.from_version);
@@ -83,6 +87,9 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
   // database took four), each migration in a savepoint of its own (a nested Transaction): a failing one is rolled
   // back whole and the ones before it are committed, as if each had had its own transaction.
   Transaction all(db);
+  // Again under the write lock: another process may have set up or migrated the file while this one waited.
+  report.from_version = static_cast<int>(pragma_int(db, "user_version"));
+  refuse_if_newer(db, report.from_version, latest);
   if (empty) {
     // Two processes may open a new file at once: do the set-up under the write lock, idempotently.
     if (is_empty(db)) db.exec("PRAGMA application_id = " + std::to_string(kApplicationId));
@@ -118,7 +125,12 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
       if (kind == StoreErrorKind::kBusy || kind == StoreErrorKind::kFull || kind == StoreErrorKind::kIo ||
           kind == StoreErrorKind::kReadOnly)
         throw;
-      all.commit();  // the set-up and the migrations before this one
+      try {
+        all.commit();  // the set-up and the migrations before this one
+      } catch (const StoreFailure&) {
+        // SQLite ended the whole transaction itself (out of memory, interrupted): nothing of it stays, and the
+        // migration's own error is the one to report.
+      }
       refuse(db, StoreErrorKind::kMigrationFailed,
              "migration " + std::to_string(m.version) + "_" + std::string(m.name) +
                  " failed and was rolled back: " + e.error().message);

@@ -402,7 +402,7 @@ TEST_F(OnceTest, ATargetStillBeingReadAtTheDeadlineIsUnreadableAndDoesNotHoldThe
 // while a fetch begun before the deadline is still running counts.
 TEST_F(OnceTest, ATargetReadWhileAFetchOutlivesTheDeadlineCounts) {
   server_->route("/slow", [this](const RecordedRequest&, int) -> Script {
-    Script s{net::testing::Step{net::testing::Step::Kind::kSleep, "", std::chrono::milliseconds(2500)}};
+    Script s{net::testing::Step{net::testing::Step::Kind::kSleep, "", std::chrono::milliseconds(4000)}};
     for (auto& step : respond(200, {{"Content-Type", "text/plain"}}, current_)) s.push_back(step);
     return s;
   });
