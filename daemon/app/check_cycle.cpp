@@ -322,8 +322,8 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
   if (target_reads.failure()) std::rethrow_exception(target_reads.failure());
 
   // A target some accepted upstream change concerns is read again once that change's alerts are out: an exec
-  // channel may have applied it to the firewall. (The daemon re-reads such a target before the alerts go out; its
-  // next target tick sees what a hook did.) Not one whose first reading timed out: it would most likely again.
+  // channel may have applied it to the firewall (the daemon does the same). Not one whose first reading timed out:
+  // it would most likely time out again.
   std::set<std::string> reread;
   for (const auto& check : config.checks) {
     for (const auto& name : check.sources) {

@@ -176,21 +176,31 @@ class Daemon {
           }
           co_return;
         }
+        const bool changed = outcome.kind == RefreshKind::kChanged || outcome.kind == RefreshKind::kBaseline;
+        // An accepted change is announced (upstream_changed) before its targets are read again: an exec channel
+        // may apply it to the firewall, and the evaluation then sees that instead of alerting drift and, at the
+        // next target tick, its resolution.
+        const bool announce_first = outcome.kind == RefreshKind::kChanged;
+        const auto uses_source = [&](const config::CheckConfig& c) {
+          return std::find(c.sources.begin(), c.sources.end(), name) != c.sources.end();
+        };
         {
           store::Transaction tx(db_);  // the alert records and the evaluations that follow: one commit
           observe_refresh(*gen->alerter, snapshots_, *source, outcome, unix_ms_now());
-          const bool changed = outcome.kind == RefreshKind::kChanged || outcome.kind == RefreshKind::kBaseline;
           gen->refreshes[name] = std::move(outcome);
           // A new list: re-read the targets it is compared with (they may have been updated for it), then evaluate.
-          evaluate_checks(
-              *gen,
-              [&](const config::CheckConfig& c) {
-                return std::find(c.sources.begin(), c.sources.end(), name) != c.sources.end();
-              },
-              changed);
+          if (!announce_first) evaluate_checks(*gen, uses_source, changed);
           tx.commit();
         }
         co_await gen->alerter->deliver();  // after the commit, without blocking the other loops
+        if (announce_first && !gen->stopped) {
+          {
+            store::Transaction tx(db_);
+            evaluate_checks(*gen, uses_source, true);
+            tx.commit();
+          }
+          co_await gen->alerter->deliver();
+        }
         look_again_if_skipped(*gen);
       } catch (const std::exception& e) {
         forget_readings(*gen);

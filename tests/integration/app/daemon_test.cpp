@@ -139,6 +139,26 @@ TEST_F(DaemonTest, AWebhookAlertIsPostedThroughTheFetchWorker) {
   ASSERT_NO_FATAL_FAILURE(stop());
 }
 
+// An accepted upstream change is alerted before the targets it concerns are read again: a hook that applies the
+// change to the firewall (here an exec channel that copies the new list into the file target) leaves no drift to
+// alert, and so nothing resolved to alert a moment later.
+TEST_F(DaemonTest, AHookThatAppliesAnUpstreamChangeLeavesNoDrift) {
+  serve(previous_);
+  allow(previous_);
+  std::ofstream(dir_ / "next.txt") << current_;
+  extra_config_ = "[[alert]]\ntype = \"exec\"\ncommand = [\"/bin/sh\", \"-c\", \"grep -q upstream_changed && cp '" +
+                  (dir_ / "next.txt").string() + "' '" + (dir_ / "allow.txt").string() + "'; exit 0\"]\n";
+  start();
+  ASSERT_TRUE(eventually([&] { return hits() >= 2; })) << log();
+  serve(current_);
+  ASSERT_TRUE(eventually([&] { return listener_->count("event=upstream_changed") >= 1; })) << log();
+  const int seen = hits();
+  ASSERT_TRUE(eventually([&] { return hits() >= seen + 2; })) << log();
+  EXPECT_EQ(slurp(dir_ / "allow.txt"), current_) << "the hook did not run";
+  EXPECT_EQ(listener_->count("event=drift "), 0u) << log();
+  EXPECT_EQ(listener_->count("event=resolved"), 0u) << log();
+}
+
 // A slow alert program neither holds up the daemon (fetches go on while it runs) nor a SIGTERM: delivery runs off
 // the io thread, and the event whose delivery never finished is tried again after the restart. A reload while it
 // runs does not send the event a second time, and the daemon ends the program when it stops.
