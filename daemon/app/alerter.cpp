@@ -52,9 +52,9 @@ std::vector<ChannelEntry*> Alerter::channels_for(const alert::AlertEvent& event)
   return out;
 }
 
-boost::asio::awaitable<bool> Alerter::send(const alert::AlertEvent& event) {
+boost::asio::awaitable<bool> Alerter::send(const alert::AlertEvent& event, std::vector<ChannelEntry*> channels) {
   bool any = channels_.empty();  // with no channel configured, the report and the logs are the alert
-  for (auto* c : channels_for(event)) {
+  for (auto* c : channels) {
     if (const auto failed = co_await c->channel->deliver_async(event)) {
       log_("alert not delivered channel=" + c->channel->describe() +
            " event=" + std::string(alert::to_string(event.kind)) + " error=" + *failed);
@@ -99,7 +99,7 @@ boost::asio::awaitable<void> Alerter::deliver() {
         save_sent(sent);
       bool taken = false;
       try {
-        taken = co_await send(p.event);
+        taken = co_await send(p.event, channels);
       } catch (...) {
         save_sent(sent);  // what was sent before stays sent
         throw;

@@ -68,7 +68,8 @@ class Alerter {
   // Steps the record `key`; on a change builds the event with `make` and queues it.
   void observe(const std::string& key, bool active, const std::string& fingerprint, std::int64_t now_ms,
                const std::function<std::optional<alert::AlertEvent>(diff::Change)>& make);
-  boost::asio::awaitable<bool> send(const alert::AlertEvent& event);
+  // Hands `event` to `channels` (channels_for(event)); true when one took it, or when there is no channel at all.
+  boost::asio::awaitable<bool> send(const alert::AlertEvent& event, std::vector<ChannelEntry*> channels);
   // The channels whose filter takes `event`.
   std::vector<ChannelEntry*> channels_for(const alert::AlertEvent& event);
   // Saves `sent` in one transaction and empties it; a failure is logged per record (each is sent again at its

@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 using allowdrift::net::testing::RecordedRequest;
 using allowdrift::net::testing::Script;
 using allowdrift::net::testing::Step;
+using allowdrift::net::testing::TempPki;
 using allowdrift::net::testing::TestPki;
 using allowdrift::net::testing::TestProxy;
 using allowdrift::net::testing::TestServer;
@@ -50,16 +51,8 @@ EnvChanges without_proxy_env() {
 
 class CliFetch : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    pki_dir_ = new fs::path(fs::temp_directory_path() / ("allowdrift-cli-fetch-pki-" + std::to_string(::getpid())));
-    pki_ = new TestPki(*pki_dir_);
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    std::error_code ec;
-    fs::remove_all(*pki_dir_, ec);
-    delete pki_dir_;
-  }
+  static void SetUpTestSuite() { pki_ = new TempPki("cli-fetch-pki"); }
+  static void TearDownTestSuite() { delete pki_; }
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("allowdrift-cli-fetch-" + std::to_string(::getpid()) + "-" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -96,8 +89,7 @@ class CliFetch : public ::testing::Test {
   std::unique_ptr<TestServer> server_;
 
  private:
-  static inline fs::path* pki_dir_ = nullptr;
-  static inline TestPki* pki_ = nullptr;
+  static inline TempPki* pki_ = nullptr;
 };
 
 // --- the summary and --body ---

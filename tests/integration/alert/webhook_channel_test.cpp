@@ -22,7 +22,7 @@ namespace json = boost::json;
 using namespace std::chrono_literals;
 using net::testing::Script;
 using net::testing::Step;
-using net::testing::TestPki;
+using net::testing::TempPki;
 using net::testing::TestServer;
 using net::testing::TlsOptions;
 using Clock = std::chrono::steady_clock;
@@ -31,16 +31,8 @@ constexpr std::string_view kSecretPath = "/services/T0000/B0000/s3cr3tT0k3n";
 
 class WebhookChannelTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("allowdrift-webhook-test-" + std::to_string(::getpid())));
-    pki_ = new TestPki(*dir_);
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    std::error_code ec;
-    fs::remove_all(*dir_, ec);
-    delete dir_;
-  }
+  static void SetUpTestSuite() { pki_ = new TempPki("webhook-test"); }
+  static void TearDownTestSuite() { delete pki_; }
 
   static std::unique_ptr<TestServer> server() {
     return std::make_unique<TestServer>(TlsOptions{pki_->good().cert, pki_->good().key, 0, 0, false, false});
@@ -75,8 +67,7 @@ class WebhookChannelTest : public ::testing::Test {
   }
 
  private:
-  static inline fs::path* dir_ = nullptr;
-  static inline TestPki* pki_ = nullptr;
+  static inline TempPki* pki_ = nullptr;
 };
 
 TEST_F(WebhookChannelTest, PostsTheJsonEvent) {

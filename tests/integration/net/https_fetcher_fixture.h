@@ -30,6 +30,7 @@ using testing::Headers;
 using testing::RecordedRequest;
 using testing::Script;
 using testing::Step;
+using testing::TempPki;
 using testing::TestPki;
 using testing::TestProxy;
 using testing::TestServer;
@@ -89,16 +90,8 @@ inline ::testing::AssertionResult MessageNames(const FetchResult& result,
 
 class HttpsFetcherTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("allowdrift-net-test-" + std::to_string(::getpid())));
-    pki_ = new TestPki(*dir_);
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    std::error_code ec;
-    fs::remove_all(*dir_, ec);
-    delete dir_;
-  }
+  static void SetUpTestSuite() { pki_ = new TempPki("net-test"); }
+  static void TearDownTestSuite() { delete pki_; }
 
   static const TestPki& pki() { return *pki_; }
   static TlsOptions tls(const CertFiles& files) { return TlsOptions{files.cert, files.key, 0, 0, false, false}; }
@@ -127,8 +120,7 @@ class HttpsFetcherTest : public ::testing::Test {
   static constexpr std::string_view kList = "192.0.2.0/24\n198.51.100.0/24\n2001:db8::/32\n";
 
  private:
-  static inline fs::path* dir_ = nullptr;
-  static inline TestPki* pki_ = nullptr;
+  static inline TempPki* pki_ = nullptr;
 };
 
 }  // namespace allowdrift::net::fetcher_test

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::Script;
 using testing::Step;
-using testing::TestPki;
+using testing::TempPki;
 using testing::TestServer;
 using testing::TlsOptions;
 using Clock = std::chrono::steady_clock;
@@ -38,16 +38,8 @@ FetchResult run_fetch(FetchRequest request) {
 
 class HttpsPostTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("allowdrift-post-test-" + std::to_string(::getpid())));
-    pki_ = new TestPki(*dir_);
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    std::error_code ec;
-    fs::remove_all(*dir_, ec);
-    delete dir_;
-  }
+  static void SetUpTestSuite() { pki_ = new TempPki("post-test"); }
+  static void TearDownTestSuite() { delete pki_; }
 
   static std::unique_ptr<TestServer> server() {
     return std::make_unique<TestServer>(TlsOptions{pki_->good().cert, pki_->good().key, 0, 0, false, false});
@@ -71,8 +63,7 @@ class HttpsPostTest : public ::testing::Test {
   }
 
  private:
-  static inline fs::path* dir_ = nullptr;
-  static inline TestPki* pki_ = nullptr;
+  static inline TempPki* pki_ = nullptr;
 };
 
 TEST_F(HttpsPostTest, SendsMethodBodyAndContentType) {

@@ -1,5 +1,7 @@
 #include "test_pki.h"
 
+#include <unistd.h>
+
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -166,6 +168,19 @@ TestPki::TestPki(const std::filesystem::path& dir) {
                             ca.get(), ca_key.get());
   san_last_matches_ = leaf("san-last-matches", {"other.example", "DNS:first.example,DNS:other.example,DNS:localhost"},
                            ca.get(), ca_key.get());
+}
+
+namespace {
+std::filesystem::path temp_dir_for(const std::string& tag) {
+  return std::filesystem::temp_directory_path() / ("allowdrift-" + tag + "-" + std::to_string(::getpid()));
+}
+}  // namespace
+
+TempPki::TempPki(const std::string& tag) : TestPki(temp_dir_for(tag)), dir_(temp_dir_for(tag)) {}
+
+TempPki::~TempPki() {
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
 }
 
 }  // namespace allowdrift::net::testing

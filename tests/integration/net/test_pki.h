@@ -40,4 +40,17 @@ class TestPki {
   CertFiles cn_right_san_wrong_, nul_in_san_, san_first_matches_, san_last_matches_;
 };
 
+// A TestPki in a temporary directory of its own (allowdrift-TAG-PID), removed with it: what a test suite makes once,
+// in SetUpTestSuite, and deletes in TearDownTestSuite.
+class TempPki : public TestPki {
+ public:
+  explicit TempPki(const std::string& tag);
+  ~TempPki();
+  TempPki(const TempPki&) = delete;
+  TempPki& operator=(const TempPki&) = delete;
+
+ private:
+  std::filesystem::path dir_;
+};
+
 }  // namespace allowdrift::net::testing

@@ -39,7 +39,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using testing::RecordedRequest;
 using testing::ScopedEnv;
-using testing::TestPki;
+using testing::TempPki;
 using testing::TestServer;
 using testing::TlsOptions;
 
@@ -55,16 +55,8 @@ std::string awkward_body() {
 
 class WorkerFetcherTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    pki_dir_ = new fs::path(fs::temp_directory_path() / ("allowdrift-worker-pki-" + std::to_string(::getpid())));
-    pki_ = new TestPki(*pki_dir_);
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    std::error_code ec;
-    fs::remove_all(*pki_dir_, ec);
-    delete pki_dir_;
-  }
+  static void SetUpTestSuite() { pki_ = new TempPki("worker-pki"); }
+  static void TearDownTestSuite() { delete pki_; }
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("allowdrift-worker-" + std::to_string(::getpid()) + "-" +
                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -120,8 +112,7 @@ class WorkerFetcherTest : public ::testing::Test {
     return {std::move(a), std::move(b)};
   }
 
-  static inline fs::path* pki_dir_ = nullptr;
-  static inline TestPki* pki_ = nullptr;
+  static inline TempPki* pki_ = nullptr;
   fs::path dir_;
   std::unique_ptr<TestServer> server_;
 };
