@@ -1,5 +1,6 @@
 #include "app/check_cycle.h"
 
+#include "app/fetch_slots.h"
 #include "app/once_report.h"
 #include "model/ip_entry.h"
 #include "store/sha256.h"
@@ -28,29 +29,20 @@ void add_content(const std::vector<store::SectionContent>& sections, model::IpSe
   }
 }
 
-// The sources of one --once pass, handed out to a few fetching coroutines in configuration order.
-struct FetchQueue {
-  const config::Config& config;
-  RefreshContext context;
-  std::chrono::steady_clock::time_point deadline;
-  std::vector<std::optional<RefreshOutcome>> outcomes;  // nullopt: not started before the deadline
-  std::size_t next = 0;
-};
-
-boost::asio::awaitable<void> drain(FetchQueue& q) {
-  while (q.next < q.config.sources.size()) {
-    const auto i = q.next++;
-    if (std::chrono::steady_clock::now() >= q.deadline) continue;
-    try {
-      q.outcomes[i] = co_await refresh_source(q.config.sources[i], q.context);
-    } catch (const std::exception& e) {
-      // A store failure is this source's failure: the others' outcomes (and their alerts) still count.
-      RefreshOutcome failed;
-      failed.source = q.config.sources[i].name;
-      failed.error_kind = "store";
-      failed.message = e.what();
-      q.outcomes[i] = std::move(failed);
-    }
+// One source of a --once pass. Its fetches wait for a slot (SlottedFetcher); nullopt when the deadline came first.
+boost::asio::awaitable<void> refresh_in_turn(const config::SourceConfig& source, RefreshContext context,
+                                             std::optional<RefreshOutcome>& outcome) {
+  try {
+    outcome = co_await refresh_source(source, context);
+  } catch (const FetchNotStarted&) {
+    outcome.reset();  // not started before the deadline
+  } catch (const std::exception& e) {
+    // A store failure is this source's failure: the others' outcomes (and their alerts) still count.
+    RefreshOutcome failed;
+    failed.source = source.name;
+    failed.error_kind = "store";
+    failed.message = e.what();
+    outcome = std::move(failed);
   }
 }
 
@@ -311,10 +303,16 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
     if (used.count(config.targets[i].name) != 0) target_reads.spawn(read_detached(config.targets[i], target_states[i]));
   }
 
-  FetchQueue queue{config, context, deadline, {}, 0};
-  queue.outcomes.resize(config.sources.size());
+  // Every source starts at once; their fetches take turns in configuration order (a slot is held only while
+  // fetching). nullopt: not started before the deadline.
+  std::vector<std::optional<RefreshOutcome>> outcomes(config.sources.size());
+  FetchSlots slots(executor, kParallelFetches);
+  SlottedFetcher slotted(context.fetcher, slots, deadline);
+  const RefreshContext in_turn{slotted, context.store, context.proxy, context.store_executor};
   JoinGroup fetches(executor);
-  for (std::size_t i = 0; i < std::min(kParallelFetches, config.sources.size()); ++i) fetches.spawn(drain(queue));
+  for (std::size_t i = 0; i < config.sources.size(); ++i) {
+    fetches.spawn(refresh_in_turn(config.sources[i], in_turn, outcomes[i]));
+  }
   co_await fetches.join();
   // The targets get until the run's deadline, or as long as the fetches took when that was longer.
   co_await target_reads.join_until(deadline);
@@ -330,8 +328,7 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
       const auto i = static_cast<std::size_t>(
           std::find_if(config.sources.begin(), config.sources.end(), [&](const auto& s) { return s.name == name; }) -
           config.sources.begin());
-      if (i < queue.outcomes.size() && queue.outcomes[i] && queue.outcomes[i]->kind == RefreshKind::kChanged)
-        reread.insert(check.target);
+      if (i < outcomes.size() && outcomes[i] && outcomes[i]->kind == RefreshKind::kChanged) reread.insert(check.target);
     }
   }
 
@@ -352,12 +349,12 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
     store::Transaction tx(db);
     for (std::size_t i = 0; i < config.sources.size(); ++i) {
       const auto& source = config.sources[i];
-      if (!queue.outcomes[i]) {
+      if (!outcomes[i]) {
         report.skipped.push_back(source.name);
         inputs_failed = true;
         continue;
       }
-      auto& outcome = *queue.outcomes[i];
+      auto& outcome = *outcomes[i];
       if (outcome.failed()) inputs_failed = true;
       observe_refresh(alerter, context.store, source, outcome, unix_ms_now());
       refreshes[source.name] = outcome;

@@ -92,8 +92,8 @@ struct CycleLogs {
   store::ReadingLog& readings;
 };
 
-// Sources are fetched up to this many at a time: their network waits overlap with each other's parsing and
-// storing. Alerts and the report keep the configuration's order.
+// Up to this many sources fetch at a time, so that their network waits overlap; a source's parsing and storing,
+// on the store's thread, do not hold its slot. Alerts and the report keep the configuration's order.
 inline constexpr std::size_t kParallelFetches = 4;
 
 boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, RefreshContext context, Alerter& alerter,

@@ -7,6 +7,7 @@
 #include "net/fetcher.h"
 #include "store/snapshot_store.h"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
@@ -46,6 +47,11 @@ struct RefreshContext {
   net::Fetcher& fetcher;
   store::SnapshotStore& store;
   std::optional<net::ProxyConfig> proxy;
+  // Where the store's work runs (each read and transaction, with the body's digest and extraction), one job at a
+  // time: the calling thread when empty. --once gives it a thread of its own, so the lists' parsing and storing go
+  // on while this thread does the network. The store's database must then be used by nothing else until the
+  // refreshes are done.
+  std::optional<boost::asio::any_io_executor> store_executor = std::nullopt;
 };
 
 boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig& source, RefreshContext context);

@@ -15,11 +15,14 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/program_options.hpp>
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <iostream>
+#include <thread>
 
 namespace allowdrift::cli {
 namespace {
@@ -109,6 +112,15 @@ int run_once(const std::vector<std::string>& args) {
     return kUnknown;
   }
   try {
+    net::HttpsFetcher fetcher;
+    // The TLS contexts are built (OpenSSL loaded, each trust store read) while the database is opened.
+    std::jthread prepare_tls([&fetcher, &config] {
+      std::vector<std::optional<std::string>> stores;
+      for (const auto& s : config.sources) {
+        if (std::find(stores.begin(), stores.end(), s.ca_file) == stores.end()) stores.push_back(s.ca_file);
+      }
+      fetcher.prepare(stores);
+    });
     auto db = store::open_state_db(lock->database_path());
     store::SnapshotStore snapshots(db);
     store::AlertStore records(db);
@@ -123,17 +135,22 @@ int run_once(const std::vector<std::string>& args) {
                          [](const std::string& line) { std::cerr << "allowdrift: " << line << '\n'; });
 
     boost::asio::io_context io;
-    net::HttpsFetcher fetcher;
+    // The sources' parsing and storing, one at a time, on a thread of their own: this one is left to the network
+    // (the TLS of every fetch), which keeps the second core busy instead of idle.
+    boost::asio::thread_pool store_thread(1);
+    prepare_tls.join();
     std::optional<app::CycleReport> report;
     std::exception_ptr failure;
     const auto deadline = std::chrono::steady_clock::now() + config.once_deadline;
-    boost::asio::co_spawn(
-        io, app::run_cycle(config, {fetcher, snapshots, config.proxy}, alerter, {drift_log, readings}, deadline),
-        [&](std::exception_ptr e, app::CycleReport r) {
-          failure = e;
-          report = std::move(r);
-        });
+    boost::asio::co_spawn(io,
+                          app::run_cycle(config, {fetcher, snapshots, config.proxy, store_thread.get_executor()},
+                                         alerter, {drift_log, readings}, deadline),
+                          [&](std::exception_ptr e, app::CycleReport r) {
+                            failure = e;
+                            report = std::move(r);
+                          });
     io.run();
+    store_thread.join();  // idle already: every refresh was awaited
     // A firewall tool still running for a target the run stopped waiting for would outlive the thread that
     // enforces its timeout.
     sys::end_running_processes(std::chrono::milliseconds(500));

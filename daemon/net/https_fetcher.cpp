@@ -359,6 +359,17 @@ struct HttpsFetcher::State {
     if (known) ca_contexts[ca_file] = {now, *made};
     return *made;
   }
+
+  boost::system::result<std::shared_ptr<ssl::context>, FetchError> context_for(
+      const std::optional<std::string>& ca_file) {
+    if (ca_file) return context_for(*ca_file);
+    if (!system_context) {
+      auto made = make_tls_client_context(std::nullopt);
+      if (!made) return made.error();
+      system_context = *made;
+    }
+    return system_context;
+  }
 };
 
 HttpsFetcher::HttpsFetcher() : HttpsFetcher(HttpsFetcherOptions{}) {}
@@ -419,22 +430,16 @@ asio::awaitable<FetchResult> fetch_attempt(const FetchRequest& request, ssl::con
 
 }  // namespace
 
+void HttpsFetcher::prepare(const std::vector<std::optional<std::string>>& trust_stores) {
+  for (const auto& store : trust_stores) (void)state_->context_for(store);
+}
+
 asio::awaitable<FetchResult> HttpsFetcher::fetch(FetchRequest request) {
   const auto started = Clock::now();
   try {
-    std::shared_ptr<ssl::context> ctx;
-    if (request.ca_file) {
-      auto made = state_->context_for(*request.ca_file);
-      if (!made) co_return made.error();
-      ctx = *made;
-    } else {
-      if (!state_->system_context) {
-        auto made = make_tls_client_context(std::nullopt);
-        if (!made) co_return made.error();
-        state_->system_context = *made;
-      }
-      ctx = state_->system_context;
-    }
+    auto made = state_->context_for(request.ca_file);
+    if (!made) co_return made.error();
+    const std::shared_ptr<ssl::context> ctx = *made;
     if (request.max_redirects < 0) request.max_redirects = 0;
 
     const RetryPolicy policy(request.retry);
