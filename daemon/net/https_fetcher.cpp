@@ -430,10 +430,6 @@ asio::awaitable<FetchResult> fetch_attempt(const FetchRequest& request, ssl::con
 
 }  // namespace
 
-void HttpsFetcher::prepare(const std::vector<std::optional<std::string>>& trust_stores) {
-  for (const auto& store : trust_stores) (void)state_->context_for(store);
-}
-
 asio::awaitable<FetchResult> HttpsFetcher::fetch(FetchRequest request) {
   const auto started = Clock::now();
   try {

@@ -9,7 +9,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace allowdrift::net {
 
@@ -32,12 +31,6 @@ class HttpsFetcher : public Fetcher {
 
   // Runs on the executor of the awaiting coroutine. Never throws for network, TLS or HTTP failures.
   boost::asio::awaitable<FetchResult> fetch(FetchRequest request) override;
-
-  // Builds the TLS contexts of these trust stores (a CA file, or the system's for nullopt) now rather than at the
-  // first fetch that needs them: loading OpenSSL and a trust store takes milliseconds, which a caller can overlap
-  // with other work (--once opens its database meanwhile). A store that fails to load is left for that fetch to
-  // report. Not while a fetch runs.
-  void prepare(const std::vector<std::optional<std::string>>& trust_stores);
 
  private:
   struct State;
