@@ -233,6 +233,19 @@ void Database::exec(std::string_view sql) {
   }
 }
 
+void Database::sync_wal() {
+  sqlite3_file* wal = nullptr;  // the connection's WAL file, the one its commits append to
+  if (const int rc = sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal); rc != SQLITE_OK) {
+    fail(rc, "WAL file");
+  }
+  if (wal == nullptr || wal->pMethods == nullptr) return;
+  // SQLite syncs its WAL with these flags at a commit under synchronous = FULL (fdatasync; the directory too after
+  // the file was created).
+  if (const int rc = wal->pMethods->xSync(wal, SQLITE_SYNC_NORMAL); rc != SQLITE_OK) {
+    throw_error(classify_sqlite_error(rc), *path_, "WAL sync", sqlite3_errstr(rc));
+  }
+}
+
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_.get()); }
 std::int64_t Database::changes() const { return sqlite3_changes64(db_.get()); }
 

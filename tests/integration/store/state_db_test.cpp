@@ -1,5 +1,6 @@
 // Opening, migrating and refusing state databases, on real SQLite files.
 #include "store/state_db.h"
+#include "counting_vfs.h"
 #include "store_test_util.h"
 #include "wal_commits.h"
 
@@ -292,6 +293,32 @@ TEST(StateDb, ReadOnlyOpenNeverCreates) {
     EXPECT_EQ(e.error().kind, StoreErrorKind::kCannotOpen);
   }
   EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+// Commits made under synchronous = NORMAL reach the disk at sync_wal(), all at once: SQLite syncs the WAL at each
+// commit under FULL, at none under NORMAL, and sync_wal() syncs it once (counted by a VFS that wraps the real one).
+TEST(StateDb, SyncWalMakesTheCommitsOfSynchronousNormalDurableInOneSync) {
+  TempDir dir;
+  allowdrift::testing::CountingVfs vfs;
+  auto db = open_state_db(dir.path() / "state.db");
+  ASSERT_EQ(pragma(db, "synchronous"), 2) << "FULL by default";
+  const auto commit = [&](int i) {
+    Transaction tx(db);
+    db.exec("INSERT INTO source(name) VALUES ('s" + std::to_string(i) + "')");
+    tx.commit();
+  };
+  const int at_open = vfs.wal_syncs();
+  commit(0);
+  EXPECT_EQ(vfs.wal_syncs(), at_open + 1) << "a commit under FULL syncs the WAL";
+
+  db.exec("PRAGMA synchronous = NORMAL");
+  const int commits_before = allowdrift::testing::wal_commits(dir.path() / "state.db-wal");
+  for (int i = 1; i <= 3; ++i) commit(i);
+  EXPECT_EQ(allowdrift::testing::wal_commits(dir.path() / "state.db-wal"), commits_before + 3);
+  EXPECT_EQ(vfs.wal_syncs(), at_open + 1) << "commits under NORMAL do not";
+
+  db.sync_wal();
+  EXPECT_EQ(vfs.wal_syncs(), at_open + 2) << "sync_wal syncs the WAL once, for all of them";
 }
 
 }  // namespace

@@ -1,0 +1,112 @@
+// A --once pass (app/check_cycle.h) in-process, on a real state database, with the sources answered by FakeFetcher
+// and a recording alert channel: the refreshes, made on a store thread under synchronous = NORMAL, reach the disk
+// together (one WAL sync, counted by a VFS that wraps SQLite's own) once all of them are committed and before the
+// first alert goes out; the connection is back to FULL afterwards.
+#include "app/check_cycle.h"
+#include "config/config_loader.h"
+#include "counting_vfs.h"
+#include "net/fake_fetcher.h"
+#include "store/state_db.h"
+#include "wal_commits.h"
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace allowdrift::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Notes, at each event it is given, how many WAL syncs there had been.
+class RecordingChannel : public alert::AlertChannel {
+ public:
+  explicit RecordingChannel(const testing::CountingVfs& vfs) : vfs_(vfs) {}
+  std::string describe() const override { return "recording"; }
+  std::optional<std::string> deliver(const alert::AlertEvent&) override {
+    syncs_at_delivery.push_back(vfs_.wal_syncs());
+    return std::nullopt;
+  }
+  std::vector<int> syncs_at_delivery;
+
+ private:
+  const testing::CountingVfs& vfs_;
+};
+
+TEST(CheckCycle, TheRefreshesReachTheDiskTogetherBeforeTheFirstAlert) {
+  const fs::path dir = fs::temp_directory_path() / ("allowdrift-cycle-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "allow.txt") << "192.0.2.0/24\n";
+  {
+    std::ofstream toml(dir / "allowdrift.toml");
+    toml << "state_dir = \"" << dir.string() << "\"\n";
+    for (int i = 0; i < 3; ++i) {
+      toml << "[[source]]\nname = \"s" << i << "\"\nurl = \"https://example.test/s" << i << "\"\nformat = \"text\"\n";
+    }
+    toml << "[[target]]\nname = \"web\"\nspec = \"file:" << (dir / "allow.txt").string() << "\"\n"
+         << "[[check]]\nname = \"all\"\nsources = [\"s0\", \"s1\", \"s2\"]\ntarget = \"web\"\n";
+  }
+  auto config = config::load_config((dir / "allowdrift.toml").string());
+  ASSERT_TRUE(config.has_value()) << config.error().messages.front();
+  net::FakeFetcher fetcher;
+  for (int i = 0; i < 3; ++i) {
+    fetcher.add_body("https://example.test/s" + std::to_string(i), "198.51.100." + std::to_string(i) + "/32\n");
+  }
+
+  testing::CountingVfs vfs;
+  std::vector<int> commits_at_sync;
+  const fs::path wal = dir / "state.db-wal";
+  vfs.on_wal_sync = [&] { commits_at_sync.push_back(testing::wal_commits(wal)); };
+  auto db = store::open_state_db(dir / "state.db");
+  store::SnapshotStore snapshots(db);
+  store::AlertStore records(db);
+  store::DriftLog drift_log(db);
+  store::ReadingLog readings(db);
+  std::vector<ChannelEntry> channels;
+  auto owned = std::make_unique<RecordingChannel>(vfs);
+  auto& channel = *owned;
+  channels.push_back({config::AlertConfig{}, std::move(owned)});
+  Alerter alerter(records, channels, std::chrono::hours{24}, [](const std::string&) {});
+  const int commits_before = testing::wal_commits(wal);
+  const int syncs_before = vfs.wal_syncs();
+  commits_at_sync.clear();
+
+  boost::asio::io_context io;
+  boost::asio::thread_pool store_thread(1);
+  std::optional<CycleReport> report;
+  boost::asio::co_spawn(io,
+                        run_cycle(*config, {fetcher, snapshots, std::nullopt, store_thread.get_executor()}, alerter,
+                                  {drift_log, readings}, std::chrono::steady_clock::now() + std::chrono::seconds(30)),
+                        [&](const std::exception_ptr& e, CycleReport r) {
+                          if (e) std::rethrow_exception(e);
+                          report = std::move(r);
+                        });
+  io.run();
+  store_thread.join();
+
+  ASSERT_TRUE(report.has_value());
+  ASSERT_EQ(report->refreshes.size(), 3U);
+  for (const auto& r : report->refreshes) EXPECT_EQ(r.kind, RefreshKind::kBaseline) << r.source << ": " << r.message;
+  ASSERT_FALSE(commits_at_sync.empty());
+  // The first sync came when the three refreshes (a commit each) were in the WAL, and nothing after them: none was
+  // synced on its own, and they were synced as soon as the last was in.
+  EXPECT_EQ(commits_at_sync.front(), commits_before + 3);
+  ASSERT_FALSE(channel.syncs_at_delivery.empty()) << "the baselines and the drift are alerted";
+  EXPECT_GT(channel.syncs_at_delivery.front(), syncs_before) << "the first alert went out after that sync";
+  auto st = db.prepare("PRAGMA synchronous");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.column_int64(0), 2) << "FULL again after the refreshes";
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace allowdrift::app
