@@ -13,7 +13,9 @@ namespace allowdrift::store {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using testing::snapshot_of;
 using testing::TempDir;
 
@@ -327,6 +329,37 @@ TEST_F(SnapshotStoreTest, ALargeSnapshotIsStoredWithoutTemporaryFiles) {
   EXPECT_LT(n, 0) << "SQLite created a temporary file in " << tmp;
   ::close(watch);
   db_.exec("PRAGMA temp_store_directory = ''");
+}
+
+// Only closed spans (entries no longer published) are in entry_removed (migration 0004): a first list adds no row
+// to it; and the lookups by removed_in (a snapshot's removed count, pruning, the foreign-key check when a snapshot
+// is deleted) still search an index rather than scan the table.
+TEST_F(SnapshotStoreTest, OnlyEntriesNoLongerPublishedAreIndexedByRemovedIn) {
+  const auto indexed = [&] {
+    auto st = db_.prepare("SELECT count(*) FROM entry INDEXED BY entry_removed WHERE removed_in IS NOT NULL");
+    EXPECT_TRUE(st.step());
+    return st.column_int64(0);
+  };
+  auto partial = db_.prepare("SELECT partial FROM pragma_index_list('entry') WHERE name = 'entry_removed'");
+  ASSERT_TRUE(partial.step());
+  EXPECT_EQ(partial.column_int64(0), 1) << "entry_removed leaves out the NULLs";
+  const auto first = store_.record(snapshot_of("cf", 1000, "192.0.2.0/24\n198.51.100.0/24\n203.0.113.0/24\n"));
+  EXPECT_EQ(count_rows(db_, "entry"), 3);
+  EXPECT_EQ(indexed(), 0);
+  const auto second = store_.record(snapshot_of("cf", 2000, "192.0.2.0/24\n"));
+  EXPECT_EQ(indexed(), 2);
+  EXPECT_EQ(store_.changes(first.snapshot_id, second.snapshot_id).front().removed.size(), 2U);
+
+  const auto plan = [&](const std::string& sql) {
+    auto st = db_.prepare("EXPLAIN QUERY PLAN " + sql);
+    std::string out;
+    while (st.step()) out += st.column_text(3) + "\n";
+    return out;
+  };
+  EXPECT_THAT(plan("SELECT count(*) FROM entry WHERE removed_in = 2"), HasSubstr("INDEX entry_removed"));
+  EXPECT_THAT(plan("SELECT id FROM entry WHERE removed_in = 2"), HasSubstr("INDEX entry_removed"));
+  EXPECT_THAT(plan("DELETE FROM entry WHERE source_id = 1 AND removed_in IS NOT NULL AND removed_in <= 2"),
+              Not(HasSubstr("SCAN")));
 }
 
 }  // namespace
