@@ -29,12 +29,40 @@ void add_content(const std::vector<store::SectionContent>& sections, model::IpSe
   }
 }
 
-std::int64_t pragma_value(store::Database& db, const std::string& name) {
-  auto st = db.prepare("PRAGMA " + name);
-  return st.step() ? st.column_int64(0) : 0;
-}
+// Commits under synchronous = NORMAL (each still atomic, the database consistent after a crash) until sync()
+// makes them durable together: one WAL sync instead of one per commit. A power cut before then loses them, and a
+// pass announces nothing about its refreshes before it. The connection's own level comes back either way.
+class DeferredSync {
+ public:
+  explicit DeferredSync(store::Database& db) : db_(db), level_(db.pragma_int("synchronous")) {
+    db_.exec("PRAGMA synchronous = NORMAL");
+  }
+  DeferredSync(const DeferredSync&) = delete;
+  DeferredSync& operator=(const DeferredSync&) = delete;
+  ~DeferredSync() {
+    try {
+      restore();
+    } catch (const std::exception&) {
+      // The pass is failing already (that is how sync() was skipped); its error is the one to report.
+    }
+  }
+  void sync() {
+    db_.sync_wal();
+    restore();
+  }
 
-// One source of a --once pass. Its fetches wait for a slot (SlottedFetcher); nullopt when the deadline came first.
+ private:
+  void restore() {
+    if (restored_) return;
+    restored_ = true;
+    db_.exec("PRAGMA synchronous = " + std::to_string(level_));
+  }
+  store::Database& db_;
+  std::int64_t level_;
+  bool restored_ = false;
+};
+
+// One source of a --once pass: nullopt when the deadline came before its turn to fetch (FetchSlots::take).
 boost::asio::awaitable<void> refresh_in_turn(const config::SourceConfig& source, RefreshContext context,
                                              std::optional<RefreshOutcome>& outcome) {
   try {
@@ -299,6 +327,10 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
 
   auto executor = co_await asio::this_coro::executor;
 
+  // The refreshes commit without waiting for the disk and are made durable together once all are in, before
+  // anything about them is alerted or reported (DeferredSync). Set before anything runs beside this coroutine.
+  DeferredSync refreshes_sync(db);
+
   // Only the targets some check uses are read, from the start: their readers need nothing the fetches write.
   std::set<std::string> used;
   for (const auto& c : config.checks) used.insert(c.target);
@@ -308,27 +340,21 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
     if (used.count(config.targets[i].name) != 0) target_reads.spawn(read_detached(config.targets[i], target_states[i]));
   }
 
-  // Every source starts at once; their fetches take turns in configuration order (a slot is held only while
-  // fetching). nullopt: not started before the deadline.
+  // Every source starts at once; each waits for one of the fetch slots, handed out in configuration order and held
+  // across its fetches, not its storing. nullopt: not started before the deadline.
   std::vector<std::optional<RefreshOutcome>> outcomes(config.sources.size());
-  // The refreshes commit without waiting for the disk (synchronous = NORMAL: each commit still atomic, the database
-  // consistent after a crash) and are made durable together once all are in, before anything about them is alerted
-  // or reported: one WAL sync instead of one per source. A power cut before then loses this run's refreshes, which
-  // the next run fetches again; never one that was announced.
-  const auto synchronous = pragma_value(db, "synchronous");
-  db.exec("PRAGMA synchronous = NORMAL");
   FetchSlots slots(executor, kParallelFetches);
-  SlottedFetcher slotted(context.fetcher, slots, deadline);
-  const RefreshContext in_turn{slotted, context.store, context.proxy, context.store_executor};
+  RefreshContext in_turn = context;
+  in_turn.fetch_slots = &slots;
+  in_turn.start_deadline = deadline;
   JoinGroup fetches(executor);
   for (std::size_t i = 0; i < config.sources.size(); ++i) {
     fetches.spawn(refresh_in_turn(config.sources[i], in_turn, outcomes[i]));
   }
   co_await fetches.join();
-  db.sync_wal();
-  db.exec("PRAGMA synchronous = " + std::to_string(synchronous));
   // The targets get until the run's deadline, or as long as the fetches took when that was longer.
   co_await target_reads.join_until(deadline);
+  refreshes_sync.sync();  // nothing runs beside this coroutine any more
   if (fetches.failure()) std::rethrow_exception(fetches.failure());
   if (target_reads.failure()) std::rethrow_exception(target_reads.failure());
 

@@ -1,19 +1,25 @@
-// How many sources use the network at once in a --once pass. A source holds a slot only while it fetches: its
-// parsing and storing (on the store's thread) do not keep the next source from starting its fetch.
+// How many sources use the network at once in a --once pass. A source takes a turn before its first fetch (a
+// version endpoint's, when it has one) and gives it back before its storing, which runs on the store's thread:
+// that no longer keeps the next source from fetching.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "net/fetcher.h"
-
 #include <chrono>
 #include <cstddef>
 #include <list>
 #include <stdexcept>
+#include <utility>
 
 namespace allowdrift::app {
+
+// Thrown by FetchSlots::take when the deadline passed before a slot was free: the source was not started, which is
+// not the vendor's failure (nothing is recorded for it; the report says "skipped").
+struct FetchNotStarted : std::runtime_error {
+  FetchNotStarted() : std::runtime_error("not started before the run's deadline") {}
+};
 
 // A counting semaphore for coroutines of one io_context thread; slots are handed out in the order they were
 // asked for.
@@ -23,9 +29,28 @@ class FetchSlots {
   FetchSlots(const FetchSlots&) = delete;
   FetchSlots& operator=(const FetchSlots&) = delete;
 
-  // True once the caller holds a slot (release() it); false when `deadline` came first.
+  // A slot held until release() or destruction: it adopts the slot a take() just gave its caller.
+  class Turn {
+   public:
+    explicit Turn(FetchSlots& slots) : slots_(&slots) {}
+    Turn(const Turn&) = delete;
+    Turn& operator=(const Turn&) = delete;
+    ~Turn() { release(); }
+    void release() {
+      if (slots_ != nullptr) std::exchange(slots_, nullptr)->release();
+    }
+
+   private:
+    FetchSlots* slots_;
+  };
+
+  // Waits for a slot, which the caller then holds (in a Turn). Throws FetchNotStarted when `deadline` comes first;
+  // a cancelled wait throws its boost::system::system_error.
+  boost::asio::awaitable<void> take(std::chrono::steady_clock::time_point deadline);
+
+  // The same without the Turn: true once the caller holds a slot (release() it), false when `deadline` came first.
   boost::asio::awaitable<bool> acquire_until(std::chrono::steady_clock::time_point deadline);
-  // Gives the slot to the longest waiter, or back to the pool.
+  // Gives the slot to the longest waiter whose deadline has not passed, or back to the pool.
   void release();
 
   std::size_t free_slots() const { return free_; }
@@ -39,25 +64,6 @@ class FetchSlots {
   boost::asio::any_io_executor executor_;
   std::size_t free_;
   std::list<Waiter> waiters_;
-};
-
-// Thrown by SlottedFetcher::fetch when the deadline passed before a slot was free: the source was not started,
-// which is not the vendor's failure (nothing is recorded for it).
-struct FetchNotStarted : std::runtime_error {
-  FetchNotStarted() : std::runtime_error("not started before the run's deadline") {}
-};
-
-// A fetcher that waits for a slot (until `deadline`) before each fetch and frees it when the fetch is over.
-class SlottedFetcher final : public net::Fetcher {
- public:
-  SlottedFetcher(net::Fetcher& inner, FetchSlots& slots, std::chrono::steady_clock::time_point deadline)
-      : inner_(inner), slots_(slots), deadline_(deadline) {}
-  boost::asio::awaitable<net::FetchResult> fetch(net::FetchRequest request) override;
-
- private:
-  net::Fetcher& inner_;
-  FetchSlots& slots_;
-  std::chrono::steady_clock::time_point deadline_;
 };
 
 }  // namespace allowdrift::app

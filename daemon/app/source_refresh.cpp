@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <future>
+#include <system_error>
 
 namespace allowdrift::app {
 namespace {
@@ -65,7 +66,12 @@ constexpr std::size_t kDigestAsideBytes = 512 * 1024;
 
 Extracted digest_and_extract(const std::string& body, const feeds::SourceSpec& spec) {
   if (body.size() < kDigestAsideBytes) return {store::sha256_hex(body), feeds::extract(body, spec)};
-  auto aside = std::async(std::launch::async, [&body] { return store::sha256_hex(body); });
+  std::future<std::string> aside;
+  try {
+    aside = std::async(std::launch::async, [&body] { return store::sha256_hex(body); });
+  } catch (const std::system_error&) {
+    return {store::sha256_hex(body), feeds::extract(body, spec)};  // no thread to be had: one after the other
+  }
   auto list = feeds::extract(body, spec);
   return {aside.get(), std::move(list)};
 }
@@ -76,11 +82,13 @@ boost::asio::awaitable<T> call(std::function<T()> work) {
 }
 
 // `work` on `executor` when there is one, else here, resuming here with its result or its exception. (A named
-// std::function, not a lambda written inside the co_await: GCC 12 destroyed such a temporary twice.)
+// std::function and a named job, no temporary made inside the co_await: GCC 12 destroyed a lambda temporary there
+// twice.)
 template <class T>
 boost::asio::awaitable<T> run_on(const std::optional<boost::asio::any_io_executor>& executor, std::function<T()> work) {
   if (!executor) co_return work();
-  co_return co_await boost::asio::co_spawn(*executor, call<T>(std::move(work)), boost::asio::use_awaitable);
+  auto job = call<T>(std::move(work));
+  co_return co_await boost::asio::co_spawn(*executor, std::move(job), boost::asio::use_awaitable);
 }
 
 }  // namespace
@@ -106,19 +114,26 @@ std::string_view to_string(RefreshKind kind) {
 boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig& source, RefreshContext context) {
   RefreshOutcome out;
   out.source = source.name;
-  const auto started = std::chrono::steady_clock::now();
+  auto started = std::chrono::steady_clock::now();
   const auto elapsed_ms = [&] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   };
   auto& store = context.store;
   std::function<std::optional<store::SnapshotInfo>()> read_last = [&] { return store.last_accepted(source.name); };
   const auto last = co_await run_on(context.store_executor, std::move(read_last));
+  // --once: wait for a fetch slot, held across this source's fetches; its times start once it has one.
+  std::optional<FetchSlots::Turn> turn;
+  if (context.fetch_slots != nullptr) {
+    co_await context.fetch_slots->take(context.start_deadline);
+    turn.emplace(*context.fetch_slots);
+    started = std::chrono::steady_clock::now();
+  }
   const auto attempt = [&](std::int64_t at, std::string_view outcome, std::string_view error_kind,
                            std::string_view message, std::int64_t bytes) {
     store.record_fetch_attempt(source.name, at, outcome, error_kind, message, elapsed_ms(), bytes);
   };
-  // What follows the last network wait is one transaction (one commit, one fsync per source and cycle); none is
-  // ever open across a co_await, where another source's coroutine could write into it.
+  // What follows the last network wait is one transaction (one commit per source and cycle); none is ever open
+  // across a co_await, where another source's coroutine could write into it.
   const auto finish = [&](store::Transaction& tx, RefreshOutcome o) {
     tx.commit();
     o.duration_ms = elapsed_ms();
@@ -173,6 +188,7 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
   if (last) request.validators = {last->etag, last->last_modified};
   const auto fetched_at = now_ms();
   auto fetched = co_await context.fetcher.fetch(request);
+  turn.reset();  // the next source may fetch while this one is stored
   // From here on nothing waits for the network: one transaction, on the store's thread when it has one.
   std::function<RefreshOutcome()> settle = [&]() -> RefreshOutcome {
     store::Transaction tx(store.database());

@@ -3,6 +3,7 @@
 // outcomes, never exceptions (one source never stops the others).
 #pragma once
 
+#include "app/fetch_slots.h"
 #include "config/config.h"
 #include "net/fetcher.h"
 #include "store/snapshot_store.h"
@@ -10,6 +11,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -47,11 +49,17 @@ struct RefreshContext {
   net::Fetcher& fetcher;
   store::SnapshotStore& store;
   std::optional<net::ProxyConfig> proxy;
-  // Where the store's work runs (each read and transaction, with the body's digest and extraction), one job at a
-  // time: the calling thread when empty. --once gives it a thread of its own, so the lists' parsing and storing go
-  // on while this thread does the network. The store's database must then be used by nothing else until the
-  // refreshes are done.
+  // Where the store's work runs (each read and transaction, with the body's digest and extraction): the calling
+  // thread when empty. --once gives it a thread of its own, so the lists' parsing and storing go on while this
+  // thread does the network. It must run one job at a time (a one-thread pool or a strand: the database connection
+  // is never used by two threads at once), and the database must be used by nothing else until the refreshes are
+  // done.
   std::optional<boost::asio::any_io_executor> store_executor = std::nullopt;
+  // --once: the source fetches in one of the run's slots, taken before its first fetch and given back before its
+  // storing; when its turn would come after `start_deadline`, it is not started (FetchNotStarted). Null in the
+  // daemon, whose sources each run on a timer of their own.
+  FetchSlots* fetch_slots = nullptr;
+  std::chrono::steady_clock::time_point start_deadline{};
 };
 
 boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig& source, RefreshContext context);

@@ -16,11 +16,6 @@ std::int64_t now_ms() {
       .count();
 }
 
-std::int64_t pragma_int(Database& db, std::string_view pragma) {
-  auto stmt = db.prepare("PRAGMA " + std::string(pragma));
-  return stmt.step() ? stmt.column_int64(0) : 0;
-}
-
 bool is_empty(Database& db) {
   // Reading the schema is the first real access: a file that is not SQLite fails here with kNotADatabase.
   auto count_objects = db.prepare("SELECT count(*) FROM sqlite_schema");
@@ -57,7 +52,7 @@ void verify_applied(Database& db, std::span<const Migration> migrations, int fro
 
 void check_application(Database& db) {
   const bool empty = is_empty(db);
-  const std::int64_t app_id = pragma_int(db, "application_id");
+  const std::int64_t app_id = db.pragma_int("application_id");
   if (app_id != kApplicationId && !(empty && app_id == 0))
     refuse(db, StoreErrorKind::kNotADatabase,
            "not an allowdrift database (application_id " + std::to_string(app_id) + "); refusing to touch it");
@@ -75,7 +70,7 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
   const bool empty = is_empty(db);
 
   const int latest = migrations.empty() ? 0 : migrations.back().version;
-  report.from_version = static_cast<int>(pragma_int(db, "user_version"));
+  report.from_version = static_cast<int>(db.pragma_int("user_version"));
   refuse_if_newer(db, report.from_version, latest);
 
   if (!empty && report.from_version == latest) {
@@ -88,7 +83,7 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
   // back whole and the ones before it are committed, as if each had had its own transaction.
   Transaction all(db);
   // Again under the write lock: another process may have set up or migrated the file while this one waited.
-  report.from_version = static_cast<int>(pragma_int(db, "user_version"));
+  report.from_version = static_cast<int>(db.pragma_int("user_version"));
   refuse_if_newer(db, report.from_version, latest);
   if (empty) {
     // Two processes may open a new file at once: do the set-up under the write lock, idempotently.
@@ -105,7 +100,7 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
     try {
       Transaction tx(db);
       // Re-read under the write lock: another process may have applied this migration since we looked.
-      if (pragma_int(db, "user_version") >= m.version) {
+      if (db.pragma_int("user_version") >= m.version) {
         tx.commit();
         continue;
       }
@@ -138,7 +133,7 @@ MigrationReport migrate(Database& db, std::span<const Migration> migrations) {
     report.applied.push_back(m.version);
   }
   all.commit();
-  report.to_version = static_cast<int>(pragma_int(db, "user_version"));
+  report.to_version = static_cast<int>(db.pragma_int("user_version"));
   return report;
 }
 

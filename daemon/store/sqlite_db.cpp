@@ -233,6 +233,11 @@ void Database::exec(std::string_view sql) {
   }
 }
 
+std::int64_t Database::pragma_int(std::string_view name) {
+  auto st = prepare("PRAGMA " + std::string(name));
+  return st.step() ? st.column_int64(0) : 0;
+}
+
 void Database::sync_wal() {
   sqlite3_file* wal = nullptr;  // the connection's WAL file, the one its commits append to
   if (const int rc = sqlite3_file_control(db_.get(), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal); rc != SQLITE_OK) {

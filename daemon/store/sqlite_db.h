@@ -66,9 +66,12 @@ class Database {
   std::int64_t last_insert_rowid() const;
   std::int64_t changes() const;
   bool in_transaction() const;
+  // The value of a PRAGMA that reads one integer (user_version, synchronous, ...); 0 when it gives no row.
+  std::int64_t pragma_int(std::string_view name);
   // Syncs the write-ahead log: every commit so far then survives a power cut, as under synchronous = FULL. For
   // commits made under synchronous = NORMAL (atomic and consistent, but the last ones may be lost to a power cut),
-  // one sync for many commits instead of one each. A no-op when no WAL is open.
+  // one sync for many commits instead of one each. For a database in WAL mode (open_state_db sees to it); a no-op
+  // before its WAL is open.
   void sync_wal();
   // Frees the connection's page cache (sqlite3_db_release_memory) and its cached statements: for a process about
   // to sleep for hours.

@@ -1,12 +1,15 @@
-// A SQLite VFS that wraps the default one and counts the syncs of write-ahead log files, calling a hook at each:
-// tests see when commits reach the disk, not only that they were made. Installed as the default VFS for the
-// lifetime of the object (the connections opened meanwhile use it); one at a time.
+// A SQLite VFS that wraps the default one and counts the syncs of write-ahead log files, calling a hook at each,
+// and notes which threads write to them: tests see when commits reach the disk, and from where. Installed as the
+// default VFS for the lifetime of the object (the connections opened meanwhile use it); one at a time.
 #pragma once
 
 #include <sqlite3.h>
 
 #include <functional>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 
 namespace allowdrift::testing {
 
@@ -30,6 +33,11 @@ class CountingVfs {
 
   int wal_syncs() const { return wal_syncs_; }
   std::function<void()> on_wal_sync;  // called after each WAL sync
+  // The threads that wrote to a WAL file (commits append their pages there).
+  std::set<std::thread::id> wal_writers() const {
+    std::lock_guard lock(mu_);
+    return wal_writers_;
+  }
 
  private:
   // Our file: the methods below, then the base VFS's file object right after it.
@@ -56,6 +64,10 @@ class CountingVfs {
       return self(f)->real()->pMethods->xRead(self(f)->real(), buf, n, at);
     };
     owner->methods_.xWrite = [](sqlite3_file* f, const void* buf, int n, sqlite3_int64 at) {
+      if (self(f)->wal) {
+        std::lock_guard lock(self(f)->owner->mu_);
+        self(f)->owner->wal_writers_.insert(std::this_thread::get_id());
+      }
       return self(f)->real()->pMethods->xWrite(self(f)->real(), buf, n, at);
     };
     owner->methods_.xTruncate = [](sqlite3_file* f, sqlite3_int64 size) {
@@ -114,6 +126,8 @@ class CountingVfs {
   sqlite3_vfs vfs_{};
   sqlite3_io_methods methods_{};
   int wal_syncs_ = 0;
+  mutable std::mutex mu_;
+  std::set<std::thread::id> wal_writers_;
 };
 
 }  // namespace allowdrift::testing

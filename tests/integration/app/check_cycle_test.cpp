@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace allowdrift::app {
@@ -96,6 +97,9 @@ TEST(CheckCycle, TheRefreshesReachTheDiskTogetherBeforeTheFirstAlert) {
   ASSERT_TRUE(report.has_value());
   ASSERT_EQ(report->refreshes.size(), 3U);
   for (const auto& r : report->refreshes) EXPECT_EQ(r.kind, RefreshKind::kBaseline) << r.source << ": " << r.message;
+  const auto writers = vfs.wal_writers();
+  EXPECT_EQ(writers.count(std::this_thread::get_id()), 1U) << "the commits after the refreshes are this thread's";
+  EXPECT_EQ(writers.size(), 2U) << "the refreshes were committed on the store thread";
   ASSERT_FALSE(commits_at_sync.empty());
   // The first sync came when the three refreshes (a commit each) were in the WAL, and nothing after them: none was
   // synced on its own, and they were synced as soon as the last was in.
@@ -105,6 +109,72 @@ TEST(CheckCycle, TheRefreshesReachTheDiskTogetherBeforeTheFirstAlert) {
   auto st = db.prepare("PRAGMA synchronous");
   ASSERT_TRUE(st.step());
   EXPECT_EQ(st.column_int64(0), 2) << "FULL again after the refreshes";
+  fs::remove_all(dir);
+}
+
+// A source with a version endpoint (Microsoft 365) on the store thread: its version is read and settled there, its
+// list fetched in the same turn; the next pass, with the same version, confirms the list without fetching it.
+TEST(CheckCycle, AVersionEndpointIsPolledBeforeItsListOnTheStoreThread) {
+  const fs::path dir = fs::temp_directory_path() / ("allowdrift-cycle-version-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "allow.txt") << "192.0.2.0/24\n";
+  const std::string guid = "11111111-2222-3333-4444-555555555555";
+  {
+    std::ofstream toml(dir / "allowdrift.toml");
+    toml << "state_dir = \"" << dir.string() << "\"\n"
+         << "[[source]]\nname = \"m365\"\npreset = \"microsoft365\"\n"
+         << "params = { clientrequestid = \"" << guid << "\" }\n"
+         << "[[target]]\nname = \"web\"\nspec = \"file:" << (dir / "allow.txt").string() << "\"\n"
+         << "[[check]]\nname = \"m365\"\nsources = [\"m365\"]\ntarget = \"web\"\n";
+  }
+  auto config = config::load_config((dir / "allowdrift.toml").string());
+  ASSERT_TRUE(config.has_value()) << config.error().messages.front();
+  const std::string version_url = "https://endpoints.office.com/version/Worldwide?clientrequestid=" + guid;
+  const std::string list_url = "https://endpoints.office.com/endpoints/worldwide?clientrequestid=" + guid;
+  net::FakeFetcher fetcher;
+  fetcher.add_body(version_url, R"({"instance": "Worldwide", "latest": "2025061200"})");
+  fetcher.add_body(list_url, R"([{"id": 1, "serviceArea": "Exchange", "ips": ["203.0.113.0/24"],
+                                   "urls": ["outlook.office.com"]}])");
+
+  auto db = store::open_state_db(dir / "state.db");
+  store::SnapshotStore snapshots(db);
+  store::AlertStore records(db);
+  store::DriftLog drift_log(db);
+  store::ReadingLog readings(db);
+  std::vector<ChannelEntry> channels;
+  Alerter alerter(records, channels, std::chrono::hours{24}, [](const std::string&) {});
+  const auto pass = [&] {
+    boost::asio::io_context io;
+    boost::asio::thread_pool store_thread(1);
+    std::optional<CycleReport> report;
+    boost::asio::co_spawn(io,
+                          run_cycle(*config, {fetcher, snapshots, std::nullopt, store_thread.get_executor()}, alerter,
+                                    {drift_log, readings}, std::chrono::steady_clock::now() + std::chrono::seconds(30)),
+                          [&](const std::exception_ptr& e, CycleReport r) {
+                            if (e) std::rethrow_exception(e);
+                            report = std::move(r);
+                          });
+    io.run();
+    store_thread.join();
+    return report;
+  };
+
+  auto first = pass();
+  ASSERT_TRUE(first.has_value());
+  ASSERT_EQ(first->refreshes.size(), 1U);
+  EXPECT_EQ(first->refreshes[0].kind, RefreshKind::kBaseline) << first->refreshes[0].message;
+  ASSERT_EQ(fetcher.requests().size(), 2U);
+  EXPECT_EQ(fetcher.requests()[0].url, version_url);
+  EXPECT_EQ(fetcher.requests()[1].url, list_url);
+
+  auto second = pass();
+  ASSERT_TRUE(second.has_value());
+  ASSERT_EQ(second->refreshes.size(), 1U);
+  EXPECT_EQ(second->refreshes[0].kind, RefreshKind::kUnchanged);
+  EXPECT_EQ(second->refreshes[0].message, "version 2025061200 unchanged");
+  ASSERT_EQ(fetcher.requests().size(), 3U) << "the version again, not the list";
+  EXPECT_EQ(fetcher.requests()[2].url, version_url);
   fs::remove_all(dir);
 }
 

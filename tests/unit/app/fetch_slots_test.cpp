@@ -1,10 +1,14 @@
 // --once's fetch slots (daemon/app/fetch_slots.h) on a real io_context: at most N holders, slots handed out in the
-// order they were asked for, a waiter whose deadline passes gets none (and the slot it would have had goes on), and
-// SlottedFetcher keeps at most N fetches in flight and reports the ones the deadline kept from starting.
+// order they were asked for, a waiter whose deadline passes gets none (and the slot it would have had goes on),
+// turns taken past the deadline are "not started", and a cancelled wait is a cancellation.
 #include "app/fetch_slots.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -42,7 +47,7 @@ asio::awaitable<void> take(FetchSlots& slots, std::string name, Clock::time_poin
 }
 
 // (Coroutines are plain functions here: a capturing lambda coroutine would outlive its captures.)
-asio::awaitable<void> ask(FetchSlots& slots, Clock::time_point deadline, bool& granted) {
+asio::awaitable<void> ask(FetchSlots& slots, Clock::time_point deadline, std::optional<bool>& granted) {
   granted = co_await slots.acquire_until(deadline);
 }
 
@@ -95,70 +100,76 @@ TEST(FetchSlots, NoSlotIsGivenOnceTheDeadlineHasPassedEvenWhenOneIsFree) {
 TEST(FetchSlots, AReleaseSkipsAWaiterWhoseDeadlineHasPassed) {
   asio::io_context io;
   FetchSlots slots(io.get_executor(), 1);
-  bool granted_first = false;
-  bool granted_late = true;
+  std::optional<bool> granted_first;
+  std::optional<bool> granted_late;
   spawn(io, ask(slots, Clock::now() + 10s, granted_first));
   io.run();
-  ASSERT_TRUE(granted_first);
+  ASSERT_EQ(granted_first, true);
   io.restart();
-  spawn(io, ask(slots, Clock::now() + 20ms, granted_late));
+  spawn(io, ask(slots, Clock::now() + 200ms, granted_late));
   io.run_one();  // the waiter is queued
-  std::this_thread::sleep_for(40ms);
+  ASSERT_FALSE(granted_late.has_value()) << "queued, not resumed";
+  std::this_thread::sleep_for(300ms);
   slots.release();  // its deadline has passed; its timer's completion is not run yet
   io.run();
-  EXPECT_FALSE(granted_late);
+  EXPECT_EQ(granted_late, false);
   EXPECT_EQ(slots.free_slots(), 1U);
 }
 
-// A fetcher whose fetches each take `hold`, counting how many are in flight at once.
-class SlowFetcher final : public net::Fetcher {
- public:
-  explicit SlowFetcher(Clock::duration hold) : hold_(hold) {}
-  asio::awaitable<net::FetchResult> fetch(net::FetchRequest request) override {
-    max_in_flight = std::max(max_in_flight, ++in_flight);
-    asio::steady_timer t(co_await asio::this_coro::executor, hold_);
+// Takes a turn, holds it for `hold` while counting how many are held at once, and records what came of it.
+asio::awaitable<void> take_turn(FetchSlots& slots, Clock::time_point deadline, Clock::duration hold, int& held,
+                                int& max_held, std::string& outcome) {
+  try {
+    co_await slots.take(deadline);
+    FetchSlots::Turn turn(slots);
+    max_held = std::max(max_held, ++held);
+    asio::steady_timer t(co_await asio::this_coro::executor, hold);
     boost::system::error_code ignored;
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    --in_flight;
-    started.push_back(request.url);
-    net::FetchResponse response;
-    response.status = 200;
-    co_return response;
-  }
-  int in_flight = 0;
-  int max_in_flight = 0;
-  std::vector<std::string> started;
-
- private:
-  Clock::duration hold_;
-};
-
-asio::awaitable<void> fetch_one(net::Fetcher& fetcher, std::string url, std::string& outcome) {
-  net::FetchRequest request;
-  request.url = std::move(url);
-  try {
-    const auto result = co_await fetcher.fetch(request);
-    outcome = result ? "fetched" : "failed";
+    --held;
+    outcome = "fetched";
   } catch (const FetchNotStarted&) {
     outcome = "not started";
+  } catch (const boost::system::system_error& e) {
+    outcome = "cancelled: " + e.code().message();
   }
 }
 
-TEST(SlottedFetcher, KeepsAtMostItsSlotsInFlightAndReportsTheFetchesTheDeadlineKeptFromStarting) {
+TEST(FetchSlots, TurnsKeepAtMostTheSlotsHeldAndTheDeadlineKeepsTheRestFromStarting) {
   asio::io_context io;
-  SlowFetcher inner(200ms);
   FetchSlots slots(io.get_executor(), 2);
-  SlottedFetcher slotted(inner, slots, Clock::now() + 300ms);
+  const auto deadline = Clock::now() + 300ms;
+  int held = 0;
+  int max_held = 0;
   std::vector<std::string> outcomes(5);
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
-    spawn(io, fetch_one(slotted, "https://example.test/" + std::to_string(i), outcomes[i]));
-  }
+  for (auto& outcome : outcomes) spawn(io, take_turn(slots, deadline, 200ms, held, max_held, outcome));
   io.run();
-  // 0 and 1 at once (0-200 ms), 2 and 3 when they end (200-400 ms); 4's turn would come at 400 ms, after the
+  // 0 and 1 at once (0-200 ms), 2 and 3 when their turns end (200-400 ms); 4's turn would come at 400 ms, after the
   // deadline.
   EXPECT_EQ(outcomes, (std::vector<std::string>{"fetched", "fetched", "fetched", "fetched", "not started"}));
-  EXPECT_EQ(inner.max_in_flight, 2);
-  EXPECT_EQ(slots.free_slots(), 2U);
+  EXPECT_EQ(max_held, 2);
+  EXPECT_EQ(slots.free_slots(), 2U) << "every turn given back";
+}
+
+// A wait cancelled from outside (not the deadline) ends with the cancellation, not as "not started".
+TEST(FetchSlots, ACancelledWaitIsACancellationNotAMissedDeadline) {
+  asio::io_context io;
+  FetchSlots slots(io.get_executor(), 1);
+  int held = 0;
+  int max_held = 0;
+  std::string first;
+  std::string second;
+  spawn(io, take_turn(slots, Clock::now() + 10s, 100ms, held, max_held, first));
+  asio::cancellation_signal cancel;
+  asio::co_spawn(io, take_turn(slots, Clock::now() + 10s, 0ms, held, max_held, second),
+                 asio::bind_cancellation_slot(cancel.slot(), asio::detached));
+  io.run_one();
+  io.run_one();  // both started; the second waits
+  cancel.emit(asio::cancellation_type::terminal);
+  io.run();
+  EXPECT_EQ(first, "fetched");
+  EXPECT_THAT(second, ::testing::StartsWith("cancelled"));
+  EXPECT_EQ(slots.free_slots(), 1U);
 }
 
 }  // namespace
