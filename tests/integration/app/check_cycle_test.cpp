@@ -42,6 +42,34 @@ class RecordingChannel : public alert::AlertChannel {
   const testing::CountingVfs& vfs_;
 };
 
+// The state database and the stores a pass writes.
+struct State {
+  explicit State(const fs::path& path) : db(store::open_state_db(path)) {}
+  store::Database db;
+  store::SnapshotStore snapshots{db};
+  store::AlertStore records{db};
+  store::DriftLog drift_log{db};
+  store::ReadingLog readings{db};
+};
+
+// One --once pass as once_command runs it: the store's work on a thread of its own.
+std::optional<CycleReport> run_pass(const config::Config& config, net::Fetcher& fetcher,
+                                    store::SnapshotStore& snapshots, Alerter& alerter, CycleLogs logs) {
+  boost::asio::io_context io;
+  boost::asio::thread_pool store_thread(1);
+  std::optional<CycleReport> report;
+  boost::asio::co_spawn(io,
+                        run_cycle(config, {fetcher, snapshots, std::nullopt, store_thread.get_executor()}, alerter,
+                                  logs, std::chrono::steady_clock::now() + std::chrono::seconds(30)),
+                        [&](const std::exception_ptr& e, CycleReport r) {
+                          if (e) std::rethrow_exception(e);
+                          report = std::move(r);
+                        });
+  io.run();
+  store_thread.join();
+  return report;
+}
+
 TEST(CheckCycle, TheRefreshesReachTheDiskTogetherBeforeTheFirstAlert) {
   const fs::path dir = fs::temp_directory_path() / ("allowdrift-cycle-" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -67,32 +95,17 @@ TEST(CheckCycle, TheRefreshesReachTheDiskTogetherBeforeTheFirstAlert) {
   std::vector<int> commits_at_sync;
   const fs::path wal = dir / "state.db-wal";
   vfs.on_wal_sync = [&] { commits_at_sync.push_back(testing::wal_commits(wal)); };
-  auto db = store::open_state_db(dir / "state.db");
-  store::SnapshotStore snapshots(db);
-  store::AlertStore records(db);
-  store::DriftLog drift_log(db);
-  store::ReadingLog readings(db);
+  State state(dir / "state.db");
   std::vector<ChannelEntry> channels;
   auto owned = std::make_unique<RecordingChannel>(vfs);
   auto& channel = *owned;
   channels.push_back({config::AlertConfig{}, std::move(owned)});
-  Alerter alerter(records, channels, std::chrono::hours{24}, [](const std::string&) {});
+  Alerter alerter(state.records, channels, std::chrono::hours{24}, [](const std::string&) {});
   const int commits_before = testing::wal_commits(wal);
   const int syncs_before = vfs.wal_syncs();
   commits_at_sync.clear();
 
-  boost::asio::io_context io;
-  boost::asio::thread_pool store_thread(1);
-  std::optional<CycleReport> report;
-  boost::asio::co_spawn(io,
-                        run_cycle(*config, {fetcher, snapshots, std::nullopt, store_thread.get_executor()}, alerter,
-                                  {drift_log, readings}, std::chrono::steady_clock::now() + std::chrono::seconds(30)),
-                        [&](const std::exception_ptr& e, CycleReport r) {
-                          if (e) std::rethrow_exception(e);
-                          report = std::move(r);
-                        });
-  io.run();
-  store_thread.join();
+  const auto report = run_pass(*config, fetcher, state.snapshots, alerter, {state.drift_log, state.readings});
 
   ASSERT_TRUE(report.has_value());
   ASSERT_EQ(report->refreshes.size(), 3U);
@@ -106,7 +119,7 @@ TEST(CheckCycle, TheRefreshesReachTheDiskTogetherBeforeTheFirstAlert) {
   EXPECT_EQ(commits_at_sync.front(), commits_before + 3);
   ASSERT_FALSE(channel.syncs_at_delivery.empty()) << "the baselines and the drift are alerted";
   EXPECT_GT(channel.syncs_at_delivery.front(), syncs_before) << "the first alert went out after that sync";
-  auto st = db.prepare("PRAGMA synchronous");
+  auto st = state.db.prepare("PRAGMA synchronous");
   ASSERT_TRUE(st.step());
   EXPECT_EQ(st.column_int64(0), 2) << "FULL again after the refreshes";
   fs::remove_all(dir);
@@ -137,27 +150,11 @@ TEST(CheckCycle, AVersionEndpointIsPolledBeforeItsListOnTheStoreThread) {
   fetcher.add_body(list_url, R"([{"id": 1, "serviceArea": "Exchange", "ips": ["203.0.113.0/24"],
                                    "urls": ["outlook.office.com"]}])");
 
-  auto db = store::open_state_db(dir / "state.db");
-  store::SnapshotStore snapshots(db);
-  store::AlertStore records(db);
-  store::DriftLog drift_log(db);
-  store::ReadingLog readings(db);
+  State state(dir / "state.db");
   std::vector<ChannelEntry> channels;
-  Alerter alerter(records, channels, std::chrono::hours{24}, [](const std::string&) {});
+  Alerter alerter(state.records, channels, std::chrono::hours{24}, [](const std::string&) {});
   const auto pass = [&] {
-    boost::asio::io_context io;
-    boost::asio::thread_pool store_thread(1);
-    std::optional<CycleReport> report;
-    boost::asio::co_spawn(io,
-                          run_cycle(*config, {fetcher, snapshots, std::nullopt, store_thread.get_executor()}, alerter,
-                                    {drift_log, readings}, std::chrono::steady_clock::now() + std::chrono::seconds(30)),
-                          [&](const std::exception_ptr& e, CycleReport r) {
-                            if (e) std::rethrow_exception(e);
-                            report = std::move(r);
-                          });
-    io.run();
-    store_thread.join();
-    return report;
+    return run_pass(*config, fetcher, state.snapshots, alerter, {state.drift_log, state.readings});
   };
 
   auto first = pass();
