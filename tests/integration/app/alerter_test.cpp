@@ -4,9 +4,8 @@
 // (commit frames carry the database size, other frames zero); what is committed is read by a second connection.
 #include "app/alerter.h"
 #include "store/state_db.h"
+#include "temp_dir.h"
 #include "wal_commits.h"
-
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -50,15 +49,7 @@ class RecordingChannel : public alert::AlertChannel {
 
 class AlerterTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("allowdrift-alerter-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path db_path() const { return dir_ / "state.db"; }
+  fs::path db_path() const { return dir_.path() / "state.db"; }
 
   // Five targets found unreadable (five events with records), delivered through one channel.
   RecordingChannel& deliver_five(bool waits) {
@@ -78,17 +69,17 @@ class AlerterTest : public ::testing::Test {
       }
       tx.commit();
     }
-    commits_before_ = wal_commits(dir_ / "state.db-wal");
+    commits_before_ = wal_commits(dir_.path() / "state.db-wal");
     boost::asio::io_context io;
     boost::asio::co_spawn(io, alerter.deliver(), boost::asio::detached);
     io.run();
-    commits_after_ = wal_commits(dir_ / "state.db-wal");
+    commits_after_ = wal_commits(dir_.path() / "state.db-wal");
     committed_at_end_ = static_cast<int>(records.all().size());
     kept_.push_back(std::move(channels));  // the channel outlives this call, for the assertions
     return channel;
   }
 
-  fs::path dir_;
+  testing::TempDir dir_;
   int commits_before_ = 0;
   int commits_after_ = 0;
   int committed_at_end_ = 0;

@@ -7,14 +7,13 @@
 #include "counting_vfs.h"
 #include "net/fake_fetcher.h"
 #include "store/state_db.h"
+#include "temp_dir.h"
 #include "wal_commits.h"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
-
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -71,9 +70,8 @@ std::optional<CycleReport> run_pass(const config::Config& config, net::Fetcher& 
 }
 
 TEST(CheckCycle, TheRefreshesReachTheDiskTogetherBeforeTheFirstAlert) {
-  const fs::path dir = fs::temp_directory_path() / ("allowdrift-cycle-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   std::ofstream(dir / "allow.txt") << "192.0.2.0/24\n";
   {
     std::ofstream toml(dir / "allowdrift.toml");
@@ -122,15 +120,13 @@ TEST(CheckCycle, TheRefreshesReachTheDiskTogetherBeforeTheFirstAlert) {
   auto st = state.db.prepare("PRAGMA synchronous");
   ASSERT_TRUE(st.step());
   EXPECT_EQ(st.column_int64(0), 2) << "FULL again after the refreshes";
-  fs::remove_all(dir);
 }
 
 // A source with a version endpoint (Microsoft 365) on the store thread: its version is read and settled there, its
 // list fetched in the same turn; the next pass, with the same version, confirms the list without fetching it.
 TEST(CheckCycle, AVersionEndpointIsPolledBeforeItsListOnTheStoreThread) {
-  const fs::path dir = fs::temp_directory_path() / ("allowdrift-cycle-version-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  const testing::TempDir temp;
+  const fs::path& dir = temp.path();
   std::ofstream(dir / "allow.txt") << "192.0.2.0/24\n";
   const std::string guid = "11111111-2222-3333-4444-555555555555";
   {
@@ -172,7 +168,6 @@ TEST(CheckCycle, AVersionEndpointIsPolledBeforeItsListOnTheStoreThread) {
   EXPECT_EQ(second->refreshes[0].message, "version 2025061200 unchanged");
   ASSERT_EQ(fetcher.requests().size(), 3U) << "the version again, not the list";
   EXPECT_EQ(fetcher.requests()[2].url, version_url);
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
-// Shared helpers of the store tests: a fresh temporary state directory per test, and snapshot inputs built from
-// list text.
+// Shared helpers of the store tests: a fresh temporary state directory per test (temp_dir.h), and snapshot inputs
+// built from list text.
 #pragma once
 
+#include "../temp_dir.h"
 #include "feeds/plain_list.h"
 #include "store/snapshot_store.h"
 
@@ -15,24 +16,7 @@
 
 namespace allowdrift::store::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() / ("allowdrift-" + std::string(info->test_suite_name()) + "-" +
-                                                      info->name() + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using allowdrift::testing::TempDir;
 
 // A single-section snapshot from plain list text ("192.0.2.0/24\nexample.com\n").
 inline SnapshotInput snapshot_of(const std::string& source, std::int64_t at, const std::string& list_text,
