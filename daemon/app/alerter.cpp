@@ -7,18 +7,13 @@ namespace {
 
 constexpr std::size_t kSample = 10;  // entries named in one event; the count says how many there are
 
-alert::Severity severity_of(diff::CheckStatus status) {
-  switch (status) {
-    case diff::CheckStatus::kCritical:
-      return alert::Severity::kCritical;
-    case diff::CheckStatus::kWarning:
-      return alert::Severity::kWarning;
-    case diff::CheckStatus::kOk:
-      return alert::Severity::kNotice;
-    case diff::CheckStatus::kUnknown:
-      break;
-  }
-  return alert::Severity::kWarning;
+// The check's configured severities, the more severe of the kinds present (syslog numbering: lower is worse), so
+// `missing_severity = "error"` is sent as err, not as the check status' crit.
+alert::Severity drift_severity(const config::CheckConfig& check, std::size_t n_missing, std::size_t n_stale) {
+  if (n_missing == 0) return check.stale_severity;
+  if (n_stale == 0) return check.missing_severity;
+  return std::min(check.missing_severity, check.stale_severity,
+                  [](alert::Severity a, alert::Severity b) { return static_cast<int>(a) < static_cast<int>(b); });
 }
 
 void add_sample(alert::AlertEvent& e, std::string_view role, const std::vector<std::string>& items) {
@@ -53,7 +48,10 @@ std::vector<ChannelEntry*> Alerter::channels_for(const alert::AlertEvent& event)
 }
 
 boost::asio::awaitable<bool> Alerter::send(const alert::AlertEvent& event, std::vector<ChannelEntry*> channels) {
-  bool any = channels_.empty();  // with no channel configured, the report and the logs are the alert
+  // An event no channel wants (none configured, or every channel filters it out by kind or severity) is taken as
+  // it is: were it left untaken, its record would stay where it was and the same event, due again, would look
+  // already sent (a drift that comes back after a filtered-out "resolved" would never be alerted).
+  bool any = channels.empty();
   for (auto* c : channels) {
     if (const auto failed = co_await c->channel->deliver_async(event)) {
       log_("alert not delivered channel=" + c->channel->describe() +
@@ -168,7 +166,9 @@ void Alerter::source_refreshed(const config::SourceConfig& source, const Refresh
   const bool failing = consecutive_failures >= source.fetch.fail_alert_after;
   const bool ok = !outcome.failed();
   if (!failing && !ok) return;  // a failure below the threshold: wait and see
-  observe("fetch:" + source.name, failing, outcome.error_kind, now_ms, [&](diff::Change c) {
+  // One state however the error varies: a flaky server that times out, then refuses, then answers 503 is still
+  // the one failing source, not a new alert per fetch (the reminder and the event's fields say the latest error).
+  observe("fetch:" + source.name, failing, "failing", now_ms, [&](diff::Change c) {
     alert::AlertEvent e;
     e.source = source.name;
     if (c == diff::Change::kResolved) {
@@ -258,7 +258,7 @@ void Alerter::check_evaluated(const config::CheckConfig& check, const diff::Chec
       e.severity = alert::Severity::kNotice;
       e.summary = "check " + check.name + ": target " + check.target + " matches the published lists again";
     } else {
-      e.severity = severity_of(result.status);
+      e.severity = drift_severity(check, n_missing, n_stale);
       e.summary = "check " + check.name + ": " + std::to_string(n_missing) + " published entries missing from " +
                   check.target + ", " + std::to_string(n_stale) + " stale";
       add_sample(e, "missing", missing);

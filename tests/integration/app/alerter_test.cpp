@@ -1,8 +1,11 @@
-// When the Alerter saves the records of the events it sent (app/alerter.h), on a real state database: the records
+// The Alerter (app/alerter.h) on a real state database. When it saves the records of the events it sent: the records
 // of deliveries that do not wait are committed together, and before a delivery that waits, every record of what
 // was already sent is committed, so a stop during that wait re-sends none of it. Commits are counted in the WAL
 // (commit frames carry the database size, other frames zero); what is committed is read by a second connection.
+// And which events a sequence of observations gives a channel (AlerterEventsTest).
 #include "app/alerter.h"
+#include "model/ip_entry.h"
+#include "model/ip_set.h"
 #include "store/state_db.h"
 #include "temp_dir.h"
 #include "wal_commits.h"
@@ -15,6 +18,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,18 +37,24 @@ class RecordingChannel : public alert::AlertChannel {
     auto reader = store::open_state_db_read_only(db_);
     committed_before_.push_back(static_cast<int>(store::AlertStore(reader).all().size()));
     delivered_.push_back(event.target);
+    kinds_.push_back(event.kind);
+    severities_.push_back(event.severity);
     return std::nullopt;
   }
   bool waits() const override { return waits_; }
 
   const std::vector<int>& committed_before() const { return committed_before_; }
   const std::vector<std::string>& delivered() const { return delivered_; }
+  const std::vector<alert::EventKind>& kinds() const { return kinds_; }
+  const std::vector<alert::Severity>& severities() const { return severities_; }
 
  private:
   bool waits_;
   fs::path db_;
   std::vector<int> committed_before_;
   std::vector<std::string> delivered_;
+  std::vector<alert::EventKind> kinds_;
+  std::vector<alert::Severity> severities_;
 };
 
 class AlerterTest : public ::testing::Test {
@@ -99,6 +109,107 @@ TEST_F(AlerterTest, BeforeADeliveryThatWaitsEveryRecordOfWhatWasSentIsCommitted)
   EXPECT_EQ(channel.delivered(), (std::vector<std::string>{"t0", "t1", "t2", "t3", "t4"}));
   EXPECT_EQ(channel.committed_before(), (std::vector<int>{0, 1, 2, 3, 4}));
   EXPECT_EQ(committed_at_end_, 5);
+}
+
+model::IpSet set_of(const char* cidr) {
+  model::IpSetBuilder b;
+  b.add(*model::parse_ip_entry(cidr));
+  return std::move(b).build();
+}
+
+// One Alerter over a real state database and one recording channel with the given filter; each step observes
+// and delivers, as a daemon tick does.
+class AlerterEventsTest : public ::testing::Test {
+ protected:
+  void start(config::AlertConfig filter) {
+    db_.emplace(store::open_state_db(dir_.path() / "state.db"));
+    records_.emplace(*db_);
+    auto owned = std::make_unique<RecordingChannel>(false, dir_.path() / "state.db");
+    channel_ = owned.get();
+    channels_.push_back({std::move(filter), std::move(owned)});
+    alerter_.emplace(*records_, channels_, std::chrono::hours{24}, [](const std::string&) {});
+  }
+  template <typename Observe>
+  void step(Observe observe) {
+    observe(*alerter_);
+    boost::asio::io_context io;
+    boost::asio::co_spawn(io, alerter_->deliver(), boost::asio::detached);
+    io.run();
+  }
+
+  testing::TempDir dir_;
+  std::optional<store::Database> db_;
+  std::optional<store::AlertStore> records_;
+  std::vector<ChannelEntry> channels_;
+  RecordingChannel* channel_ = nullptr;
+  std::optional<Alerter> alerter_;
+};
+
+TEST_F(AlerterEventsTest, AProblemThatComesBackAfterAFilteredOutRecoveryIsAlertedAgain) {
+  config::AlertConfig filter;
+  filter.min_severity = alert::Severity::kWarning;  // "can be read again" is a notice: filtered out
+  start(filter);
+  config::TargetConfig target;
+  target.name = "mail-allow";
+  target.spec.text = "file:/etc/postfix/allow.cidr";
+  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 1'000); });
+  step([&](Alerter& a) { a.target_read(target, "", 2'000); });
+  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 3'000); });
+  EXPECT_EQ(channel_->kinds(),
+            (std::vector<alert::EventKind>{alert::EventKind::kTargetUnreadable, alert::EventKind::kTargetUnreadable}));
+  // The filtered-out recovery still moved the record on: closed, then opened again.
+  EXPECT_TRUE(records_->load("target:mail-allow")->open);
+}
+
+TEST_F(AlerterEventsTest, ADriftGoesOutWithTheSeveritiesTheCheckConfigures) {
+  start(config::AlertConfig{});
+  config::CheckConfig check;
+  check.name = "sdp-mail";
+  check.target = "mail-allow";
+  check.missing_severity = alert::Severity::kError;
+  check.stale_severity = alert::Severity::kInfo;
+  const auto result = [](const char* missing, const char* stale) {
+    diff::CheckResult r;
+    r.name = "sdp-mail";
+    r.target = "mail-allow";
+    r.status = diff::CheckStatus::kCritical;  // what evaluate_check makes of "error"; the event keeps "error"
+    if (missing != nullptr) r.missing_ips = set_of(missing);
+    if (stale != nullptr) r.stale_ips = set_of(stale);
+    return r;
+  };
+  step([&](Alerter& a) { a.check_evaluated(check, result(nullptr, "192.0.2.0/24"), 1'000); });
+  step([&](Alerter& a) { a.check_evaluated(check, result("198.51.100.7/32", "192.0.2.0/24"), 2'000); });
+  step([&](Alerter& a) { a.check_evaluated(check, result("198.51.100.7/32", nullptr), 3'000); });
+  EXPECT_EQ(channel_->kinds(),
+            (std::vector<alert::EventKind>{alert::EventKind::kDriftNew, alert::EventKind::kDriftChanged,
+                                           alert::EventKind::kDriftChanged}));
+  EXPECT_EQ(channel_->severities(),
+            (std::vector<alert::Severity>{alert::Severity::kInfo, alert::Severity::kError, alert::Severity::kError}));
+}
+
+TEST_F(AlerterEventsTest, AFetchFailingWithVaryingErrorsIsOneAlertUntilItRecovers) {
+  start(config::AlertConfig{});
+  config::SourceConfig source;
+  source.name = "flaky";
+  source.fetch.fail_alert_after = 2;
+  const auto outcome = [](RefreshKind kind, const char* error_kind) {
+    RefreshOutcome o;
+    o.source = "flaky";
+    o.kind = kind;
+    o.error_kind = error_kind;
+    o.message = std::string(error_kind) + ": it went wrong";
+    return o;
+  };
+  int failures = 0;
+  for (const char* kind : {"timeout", "connect", "http_status", "timeout", "tls"}) {
+    ++failures;
+    step([&](Alerter& a) {
+      a.source_refreshed(source, outcome(RefreshKind::kFailed, kind), failures, failures * 1'000);
+    });
+  }
+  step([&](Alerter& a) { a.source_refreshed(source, outcome(RefreshKind::kUnchanged, ""), 0, 10'000); });
+  EXPECT_EQ(channel_->kinds(),
+            (std::vector<alert::EventKind>{alert::EventKind::kFetchFailing, alert::EventKind::kFetchRecovered}));
 }
 
 }  // namespace
