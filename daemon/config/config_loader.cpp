@@ -5,6 +5,8 @@
 #include "config/toml_table_reader.h"
 #include "feeds/preset.h"
 #include "net/proxy_config.h"
+#include "net/tls_context.h"
+#include "net/url.h"
 #include "sys/file_read.h"
 
 #include <toml++/toml.h>
@@ -30,6 +32,27 @@ bool valid_name(std::string_view name) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
            c == '.';
   });
+}
+
+// Checks a [[source]], [[target]] or [[check]] name (it keys the store, alert records and log lines).
+void check_name(TableReader& r, std::string_view kind, const std::string& name) {
+  if (!valid_name(name))
+    r.error_at("name", std::string(kind) + " name '" + name + "' must be 1 to 64 letters, digits, - _ or .");
+}
+
+// A URL to fetch from or post to, parsed as the fetcher will (host, port 1-65535, no credentials) so that a typo
+// fails here and at check-config, not at the first fetch. `secret`: the message must not repeat the URL.
+void check_url(TableReader& r, std::string_view key, const std::string& url, bool secret) {
+  const auto parsed = net::parse_https_url(url);
+  if (parsed) return;
+  r.error_at(key, secret ? "a webhook url must be a valid https:// URL with a host (and a port from 1 to 65535)"
+                         : parsed.error().message + " in '" + url + "'");
+}
+
+// A CA file must give at least one certificate now: OpenSSL would otherwise start with no trust anchor and every
+// fetch through it would fail, hours later for a daemon.
+void check_ca_file(TableReader& r, const std::string& path) {
+  if (auto problem = net::check_ca_file(path)) r.error_at("ca_file", *problem);
 }
 
 std::optional<alert::Severity> parse_severity(std::string_view text) {
@@ -66,8 +89,8 @@ void read_fetch_settings(TableReader& r, FetchSettings& fetch) {
 
 class Loader {
  public:
-  Loader(const std::string& file, const feeds::PresetCatalog& catalog, ErrorSink& errors)
-      : file_(file), catalog_(catalog), errors_(errors) {}
+  Loader(const std::string& file, const feeds::PresetCatalog& catalog, ErrorSink& errors, bool check_files)
+      : file_(file), catalog_(catalog), errors_(errors), check_files_(check_files) {}
 
   Config load(const toml::table& root) {
     Config config;
@@ -123,10 +146,8 @@ class Loader {
     SourceConfig s;
     s.where = r.where();
     s.fetch = config.fetch;
-    r.required_string("name", s.name);
+    if (r.required_string("name", s.name)) check_name(r, "source", s.name);
     r.name(s.name);
-    if (!s.name.empty() && !valid_name(s.name))
-      r.error_at("name", "source name '" + s.name + "' may hold only letters, digits, - _ .");
     if (config.find_source(s.name) != nullptr) r.error_at("name", "a [[source]] named '" + s.name + "' already exists");
     std::string preset, url, format, token;
     std::vector<std::string> select;
@@ -137,8 +158,27 @@ class Loader {
     const bool has_token = r.string("change_token", token);
     r.string_map("params", s.params);
     std::string ca_file;
-    if (r.string("ca_file", ca_file)) s.ca_file = resolve_path(file_, ca_file);
+    if (r.string("ca_file", ca_file)) {
+      s.ca_file = resolve_path(file_, ca_file);
+      if (check_files_) check_ca_file(r, *s.ca_file);
+    }
     read_fetch_settings(r, s.fetch);
+    // Settings that contradict each other, whichever level (global or this source) set them.
+    if (s.fetch.interval >= s.fetch.max_age) {
+      r.error_at("interval", "interval (" + format_duration(s.fetch.interval) + ") must be shorter than max_age (" +
+                                 format_duration(s.fetch.max_age) +
+                                 "): the list would be reported too old before every next fetch");
+    }
+    if (s.fetch.accept_suspect_after && *s.fetch.accept_suspect_after >= s.fetch.max_age) {
+      r.error_at("accept_suspect_after", "accept_suspect_after (" + format_duration(*s.fetch.accept_suspect_after) +
+                                             ") must be shorter than max_age (" + format_duration(s.fetch.max_age) +
+                                             "), or data_stale fires while a suspect list waits");
+    }
+    if (s.fetch.connect_timeout > s.fetch.timeout) {
+      r.error_at("connect_timeout", "connect_timeout (" + format_duration(s.fetch.connect_timeout) +
+                                        ") is longer than timeout (" + format_duration(s.fetch.timeout) +
+                                        "), which bounds the whole attempt");
+    }
     // fetch_failing counts failed attempts in the fetch log: pruning them sooner would keep it from ever firing.
     if (s.fetch.interval * s.fetch.fail_alert_after > config.keep_fetch_log) {
       r.error_at("fail_alert_after", "fail_alert_after (" + std::to_string(s.fetch.fail_alert_after) +
@@ -190,6 +230,8 @@ class Loader {
     }
     if (!s.spec.url.empty() && s.spec.url.rfind("https://", 0) != 0) {
       r.error_at(has_url ? "url" : "preset", "only https:// URLs are fetched, not '" + s.spec.url + "'");
+    } else if (!s.spec.url.empty()) {
+      check_url(r, has_url ? "url" : "preset", s.spec.url, false);
     }
     s.spec.name = s.name;
     if (has_may_be_empty) s.spec.guards.may_be_empty = guards.may_be_empty;
@@ -203,10 +245,8 @@ class Loader {
     t.where = r.where();
     t.interval = config.target_interval;
     t.max_age = config.target_max_age;
-    r.required_string("name", t.name);
+    if (r.required_string("name", t.name)) check_name(r, "target", t.name);
     r.name(t.name);
-    if (!t.name.empty() && !valid_name(t.name))
-      r.error_at("name", "target name '" + t.name + "' may hold only letters, digits, - _ .");
     if (config.find_target(t.name) != nullptr) r.error_at("name", "a [[target]] named '" + t.name + "' already exists");
     std::string spec;
     if (r.required_string("spec", spec)) {
@@ -228,25 +268,23 @@ class Loader {
   void read_check(TableReader& r, Config& config) {
     CheckConfig c;
     c.where = r.where();
-    r.required_string("name", c.name);
+    if (r.required_string("name", c.name)) check_name(r, "check", c.name);
     r.name(c.name);
-    if (!c.name.empty() && !valid_name(c.name))
-      r.error_at("name", "check name '" + c.name + "' may hold only letters, digits, - _ .");
     for (const auto& other : config.checks) {
       if (other.name == c.name) r.error_at("name", "a [[check]] named '" + c.name + "' already exists");
     }
     if (r.required_string_array("sources", c.sources)) {
       if (c.sources.empty()) r.error_at("sources", "sources must name at least one [[source]]");
-      for (const auto& s : c.sources) {
-        if (config.find_source(s) == nullptr) {
-          r.error_at("sources",
-                     "no [[source]] named '" + s + "' (sources must be defined before the checks using them)");
-        }
+      for (std::size_t i = 0; i < c.sources.size(); ++i) {
+        const auto& s = c.sources[i];
+        if (config.find_source(s) == nullptr) r.error_at("sources", "no [[source]] named '" + s + "'");
+        if (std::find(c.sources.begin(), c.sources.begin() + static_cast<std::ptrdiff_t>(i), s) !=
+            c.sources.begin() + static_cast<std::ptrdiff_t>(i))
+          r.error_at("sources", "source '" + s + "' is named twice");
       }
     }
     if (r.required_string("target", c.target) && config.find_target(c.target) == nullptr) {
-      r.error_at("target",
-                 "no [[target]] named '" + c.target + "' (targets must be defined before the checks using them)");
+      r.error_at("target", "no [[target]] named '" + c.target + "'");
     }
     std::vector<std::string> report;
     if (r.string_array("report", report)) {
@@ -313,10 +351,15 @@ class Loader {
         r.error_at(has_url ? "url_file" : "type", "a webhook needs exactly one of url and url_file");
       } else if (has_url && a.url.rfind("https://", 0) != 0) {
         r.error_at("url", "a webhook url must be https://");  // the URL itself may hold a secret: not repeated
+      } else if (has_url) {
+        check_url(r, "url", a.url, true);
       }
       if (has_file) a.url_file = resolve_path(file_, a.url_file);
       std::string ca;
-      if (r.string("ca_file", ca)) a.ca_file = resolve_path(file_, ca);
+      if (r.string("ca_file", ca)) {
+        a.ca_file = resolve_path(file_, ca);
+        if (check_files_) check_ca_file(r, *a.ca_file);
+      }
       r.duration("timeout", a.timeout, std::chrono::seconds{1});
     } else if (type == "exec") {
       a.type = AlertType::kExec;
@@ -348,6 +391,7 @@ class Loader {
   const std::string& file_;
   const feeds::PresetCatalog& catalog_;
   ErrorSink& errors_;
+  bool check_files_;
 };
 
 }  // namespace
@@ -362,15 +406,15 @@ const TargetConfig* Config::find_target(std::string_view name) const {
   return it == targets.end() ? nullptr : &*it;
 }
 
-ConfigResult parse_config(std::string_view text, const std::string& file,
-                          const std::vector<PresetText>& extra_presets) {
+ConfigResult parse_config(std::string_view text, const std::string& file, const std::vector<PresetText>& extra_presets,
+                          bool check_files) {
   ErrorSink errors;
   toml::table root;
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
     errors.add(file, e.source().begin.line, std::string(e.description()));
-    return ConfigErrors{std::move(errors.messages)};
+    return ConfigErrors{std::move(errors).in_file_order()};
   }
   // The built-in presets (tested with the binary) are parsed only when a source names one or the configuration
   // brings preset files of its own (always checked; their variants may build on a built-in one).
@@ -385,11 +429,11 @@ ConfigResult parse_config(std::string_view text, const std::string& file,
   auto catalog = feeds::PresetCatalog::load(files);
   if (!catalog) {
     errors.add(file, 0, "presets: " + catalog.error().message);
-    return ConfigErrors{std::move(errors.messages)};
+    return ConfigErrors{std::move(errors).in_file_order()};
   }
-  Loader loader(file, *catalog, errors);
+  Loader loader(file, *catalog, errors, check_files);
   auto config = loader.load(root);
-  if (!errors.messages.empty()) return ConfigErrors{std::move(errors.messages)};
+  if (!errors.messages.empty()) return ConfigErrors{std::move(errors).in_file_order()};
   return config;
 }
 
@@ -426,7 +470,7 @@ ConfigResult read_config(const std::string& path) {
   } catch (const toml::parse_error&) {
     // Reported with its line by parse_config below.
   }
-  return parse_config(contents->bytes, path, extra);
+  return parse_config(contents->bytes, path, extra, /*check_files=*/true);
 }
 
 }  // namespace

@@ -29,13 +29,15 @@ class ConfigErrorsException : public std::runtime_error {
 
 using ConfigResult = boost::system::result<Config, ConfigErrors>;
 
-// Pure: TOML text -> Config. `file` names the input in messages. Presets come from the binary plus, when the text
-// sets presets_dir, `extra_presets` (already read by the caller).
+// TOML text -> Config. `file` names the input in messages. Presets come from the binary plus, when the text
+// sets presets_dir, `extra_presets` (already read by the caller). Pure unless `check_files` (load_config): then
+// each ca_file must also give at least one certificate.
 struct PresetText {
   std::string name;
   std::string text;
 };
-ConfigResult parse_config(std::string_view text, const std::string& file, const std::vector<PresetText>& extra_presets);
+ConfigResult parse_config(std::string_view text, const std::string& file, const std::vector<PresetText>& extra_presets,
+                          bool check_files = false);
 
 // Reads `path` (refusing a world-writable file), reads presets_dir's *.toml when set, and parses. A non-empty
 // `state_dir_override` (the command line's --state-dir) replaces state_dir, as every command applies it.

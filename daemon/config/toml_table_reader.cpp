@@ -2,6 +2,8 @@
 
 #include "config/quantity.h"
 
+#include <algorithm>
+
 namespace allowdrift::config {
 namespace {
 
@@ -33,6 +35,17 @@ std::string_view type_name(const toml::node& node) {
 
 void ErrorSink::add(const std::string& file, std::size_t line, const std::string& message) {
   messages.push_back(line == 0 ? file + ": " + message : file + ":" + std::to_string(line) + ": " + message);
+  lines_.push_back(line);
+}
+
+std::vector<std::string> ErrorSink::in_file_order() && {
+  std::vector<std::size_t> order(messages.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lines_[a] < lines_[b]; });
+  std::vector<std::string> out;
+  out.reserve(order.size());
+  for (const auto i : order) out.push_back(std::move(messages[i]));
+  return out;
 }
 
 TableReader::TableReader(const toml::table& table, const std::string& file, std::string label, ErrorSink& errors)

@@ -19,6 +19,12 @@ namespace allowdrift::config {
 struct ErrorSink {
   std::vector<std::string> messages;
   void add(const std::string& file, std::size_t line, const std::string& message);
+  // The messages by line (a file's own, line 0, first), each line's in the order they were found: the loader
+  // reads tables by kind (every source, then every target, ...), not in the order the file has them.
+  std::vector<std::string> in_file_order() &&;
+
+ private:
+  std::vector<std::size_t> lines_;
 };
 
 class TableReader {

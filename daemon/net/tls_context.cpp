@@ -34,17 +34,16 @@ struct X509Deleter {
   void operator()(X509* x) const { X509_free(x); }
 };
 
-// Adds every certificate of a PEM file to the context's store; returns how many.
-boost::system::result<int, FetchError> load_ca_file(SSL_CTX* ctx, const std::string& path) {
+// Adds every certificate of a PEM file to `store` (none: only counts them); returns how many.
+boost::system::result<int, FetchError> load_ca_file(X509_STORE* store, const std::string& path) {
   ERR_clear_error();
   std::unique_ptr<BIO, BioDeleter> bio(BIO_new_file(path.c_str(), "r"));
   if (!bio) return config_error("cannot read ca_file " + path + ": " + openssl_reason());
-  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
   int count = 0;
   while (true) {
     std::unique_ptr<X509, X509Deleter> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!cert) break;
-    if (X509_STORE_add_cert(store, cert.get()) != 1) {
+    if (store != nullptr && X509_STORE_add_cert(store, cert.get()) != 1) {
       return config_error("cannot add a certificate of ca_file " + path + ": " + openssl_reason());
     }
     ++count;
@@ -165,7 +164,7 @@ boost::system::result<std::shared_ptr<ssl::context>, FetchError> make_tls_client
     ctx->set_verify_mode(ssl::verify_peer);
     enable_session_resumption(native);
     if (ca_file) {
-      if (auto loaded = load_ca_file(native, *ca_file); !loaded) return loaded.error();
+      if (auto loaded = load_ca_file(SSL_CTX_get_cert_store(native), *ca_file); !loaded) return loaded.error();
     } else {
       if (auto unusable = check_system_store()) return *unusable;
       boost::system::error_code ec;
@@ -176,6 +175,11 @@ boost::system::result<std::shared_ptr<ssl::context>, FetchError> make_tls_client
   } catch (const std::exception& e) {
     return config_error(std::string("cannot set up TLS: ") + e.what());
   }
+}
+
+std::optional<std::string> check_ca_file(const std::string& ca_file) {
+  if (auto loaded = load_ca_file(nullptr, ca_file); !loaded) return loaded.error().message;
+  return std::nullopt;
 }
 
 }  // namespace allowdrift::net

@@ -19,4 +19,9 @@ namespace allowdrift::net {
 boost::system::result<std::shared_ptr<boost::asio::ssl::context>, FetchError> make_tls_client_context(
     const std::optional<std::string>& ca_file);
 
+// Why `ca_file` would not do as a source's or webhook's trust store (unreadable, no PEM certificate, a certificate
+// that does not parse), as make_tls_client_context would find; nullopt when it gives at least one certificate.
+// For the configuration's checks, without building a TLS context.
+std::optional<std::string> check_ca_file(const std::string& ca_file);
+
 }  // namespace allowdrift::net

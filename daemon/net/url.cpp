@@ -51,8 +51,14 @@ boost::system::result<HttpsUrl, FetchError> parse_https_url(std::string_view tex
   }
   if (out.host.empty()) return config_error("URL has no host");
   if (u.has_port()) {
-    if (u.port().empty() || u.port_number() == 0) return config_error("bad port in URL");
-    out.port = u.port_number();
+    // From the text: Boost.URL's port_number() keeps the low 16 bits, so ":83979" would be port 18443.
+    const std::string_view digits = u.port();
+    unsigned long port = 0;
+    for (const char c : digits) port = port * 10 + static_cast<unsigned long>(c - '0');  // the grammar: digits only
+    if (digits.empty() || digits.size() > 5 || port == 0 || port > 65535) {
+      return config_error("bad port in URL (1 to 65535): '" + std::string(digits.substr(0, 20)) + "'");
+    }
+    out.port = static_cast<std::uint16_t>(port);
   }
   out.target = u.encoded_path().empty() ? "/" : std::string(u.encoded_path());
   if (u.has_query()) out.target += "?" + std::string(u.encoded_query());

@@ -135,6 +135,90 @@ report = ["missing", "gone"]
                              "'gone'"));
 }
 
+TEST(ConfigLoader, ErrorsComeInFileOrder) {
+  // The loader reads every [[source]], then every [[target]], then every [[check]]: the messages still follow
+  // the file. And a check may come before the sources and target it names.
+  const auto r = parse(R"([[check]]
+name = "c"
+sources = ["a", "nope"]
+target = "t"
+[[target]]
+name = "t"
+spec = "file:/x"
+colour = "red"
+[[source]]
+name = "a"
+url = "https://example.com/a.txt"
+format = "text"
+intervall = "6h"
+)");
+  ASSERT_FALSE(r);
+  ASSERT_EQ(r.error().messages.size(), 3u) << errors_of(r);
+  EXPECT_THAT(r.error().messages[0], HasSubstr(":3: key 'sources' in [[check]] 'c': no [[source]] named 'nope'"));
+  EXPECT_THAT(r.error().messages[1], HasSubstr(":8: key 'colour'"));
+  EXPECT_THAT(r.error().messages[2], HasSubstr(":13: key 'intervall'"));
+}
+
+TEST(ConfigLoader, NamesMustBeNonEmptyAndChecksNameASourceOnce) {
+  const auto r = parse(R"([[source]]
+name = ""
+url = "https://example.com/a.txt"
+format = "text"
+[[source]]
+name = "b"
+url = "https://example.com/b.txt"
+format = "text"
+[[target]]
+name = ""
+spec = "file:/x"
+[[check]]
+name = ""
+sources = ["b", "b"]
+target = "t"
+)");
+  ASSERT_FALSE(r);
+  const auto all = errors_of(r);
+  EXPECT_THAT(all, HasSubstr(":2: key 'name' in [[source]] #1: source name '' must be 1 to 64 letters"));
+  EXPECT_THAT(all, HasSubstr(":10: key 'name' in [[target]] #1: target name '' must be 1 to 64 letters"));
+  EXPECT_THAT(all, HasSubstr(":13: key 'name' in [[check]] #1: check name '' must be 1 to 64 letters"));
+  EXPECT_THAT(all, HasSubstr(":14: key 'sources' in [[check]] #1: source 'b' is named twice"));
+}
+
+TEST(ConfigLoader, UrlsAreCheckedAsTheFetcherWillParseThem) {
+  const auto source_with = [](const std::string& url) {
+    return parse("[[source]]\nname = \"a\"\nurl = \"" + url +
+                 "\"\nformat = \"text\"\n[[target]]\nname = \"t\"\nspec = \"file:/x\"\n[[check]]\nname = \"c\"\n"
+                 "sources = [\"a\"]\ntarget = \"t\"\n");
+  };
+  EXPECT_TRUE(source_with("https://example.com:8443/a.txt"));
+  for (const char* bad : {"https://", "https://example.com:83979/a.txt", "https://exa mple.com/a", "https://h:abc/"}) {
+    const auto r = source_with(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_THAT(errors_of(r), HasSubstr(":3: key 'url' in [[source]] 'a': ")) << bad;
+  }
+  // A webhook's URL may hold its secret: the message does not repeat it.
+  const auto hook =
+      parse(std::string(kMinimal) + "[[alert]]\ntype = \"webhook\"\nurl = \"https://hooks.example:99999/T0/s3cr3t\"\n");
+  ASSERT_FALSE(hook);
+  EXPECT_THAT(errors_of(hook), HasSubstr("a webhook url must be a valid https:// URL"));
+  EXPECT_THAT(errors_of(hook), ::testing::Not(HasSubstr("s3cr3t")));
+}
+
+TEST(ConfigLoader, FetchSettingsThatContradictEachOtherAreErrors) {
+  const auto with = [](const std::string& global, const std::string& source) {
+    return parse(global + "[[source]]\nname = \"a\"\nurl = \"https://example.com/a.txt\"\nformat = \"text\"\n" +
+                 source + "[[target]]\nname = \"t\"\nspec = \"file:/x\"\n[[check]]\nname = \"c\"\n" +
+                 "sources = [\"a\"]\ntarget = \"t\"\n");
+  };
+  EXPECT_TRUE(with("interval = \"1d\"\n", "max_age = \"2d\"\naccept_suspect_after = \"36h\"\n"));
+  EXPECT_THAT(errors_of(with("", "interval = \"1d\"\nmax_age = \"1h\"\n")),
+              HasSubstr(":5: key 'interval' in [[source]] 'a': interval (1d) must be shorter than max_age (1h)"));
+  EXPECT_THAT(errors_of(with("max_age = \"1d\"\n", "")), HasSubstr("accept_suspect_after (2d) must be shorter than "
+                                                                   "max_age (1d)"));
+  EXPECT_THAT(errors_of(with("", "connect_timeout = \"2m\"\n")),
+              HasSubstr("connect_timeout (2m) is longer than timeout (1m)"));
+}
+
 TEST(ConfigLoader, TomlSyntaxErrorsHaveTheirLine) {
   const auto r = parse("state_dir = \"/x\"\n\n[[source]\nname = 1\n");
   ASSERT_FALSE(r);
@@ -384,6 +468,27 @@ TEST_F(ConfigFileTest, LoadsAFileAndRefusesAWorldWritableOne) {
   const auto missing = load_config(dir_ + "/none.toml");
   ASSERT_FALSE(missing);
   EXPECT_THAT(errors_of(missing), HasSubstr("No such file"));
+}
+
+TEST_F(ConfigFileTest, ACaFileMustGiveACertificate) {
+  const std::string tail =
+      "format = \"text\"\n[[target]]\nname = \"t\"\nspec = \"file:l.txt\"\n[[check]]\nname = \"k\"\n"
+      "sources = [\"a\"]\ntarget = \"t\"\n";
+  const auto with_ca = [&](const std::string& ca) {
+    return write("c.toml",
+                 "[[source]]\nname = \"a\"\nurl = \"https://example.com/a\"\nca_file = \"" + ca + "\"\n" + tail, 0644);
+  };
+  write("junk.pem", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n", 0644);
+  write("empty.pem", "", 0644);
+  for (const char* bad : {"none.pem", "junk.pem", "empty.pem"}) {
+    const auto loaded = load_config(with_ca(bad));
+    ASSERT_FALSE(loaded) << bad;
+    EXPECT_THAT(errors_of(loaded), HasSubstr(":4: key 'ca_file' in [[source]] 'a': ")) << bad;
+    EXPECT_THAT(errors_of(loaded), HasSubstr(bad)) << bad;
+  }
+  // Checked only when a file is loaded: parse_config alone stays pure.
+  EXPECT_TRUE(parse_config("[[source]]\nname = \"a\"\nurl = \"https://example.com/a\"\nca_file = \"none.pem\"\n" + tail,
+                           dir_ + "/c.toml", {}));
 }
 
 TEST_F(ConfigFileTest, PresetsDirAddsPresets) {

@@ -1,5 +1,6 @@
 #include "net/url.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 namespace allowdrift::net {
@@ -40,9 +41,18 @@ TEST(HttpsUrl, DefaultsAndLiterals) {
   EXPECT_EQ(explicit_default->text, "https://example.com/?q");
 }
 
+TEST(HttpsUrl, PortsUpTo65535) {
+  // Not its low 16 bits: ":83979" is no typo for 18443.
+  EXPECT_EQ(parse_https_url("https://example.com:65535/x")->port, 65535);
+  EXPECT_EQ(parse_https_url("https://example.com:00443/x")->port, 443);
+  EXPECT_THAT(parse_https_url("https://example.com:83979/x").error().message, ::testing::HasSubstr("'83979'"));
+}
+
 TEST(HttpsUrl, Rejects) {
   for (const char* bad : {"http://example.com/", "ftp://example.com/", "example.com", "", "https:///path",
-                          "https://user:secret@example.com/", "https://example.com:0/", "https://exa mple.com/"}) {
+                          "https://user:secret@example.com/", "https://example.com:0/", "https://exa mple.com/",
+                          "https://example.com:65536/", "https://example.com:83979/", "https://example.com:0443000/",
+                          "https://example.com:abc/"}) {
     const auto u = parse_https_url(bad);
     ASSERT_FALSE(u) << bad;
     EXPECT_EQ(u.error().kind, FetchErrorKind::kConfig) << bad;
