@@ -228,7 +228,10 @@ diff::CheckResult evaluate(const config::Config& config, const config::CheckConf
     if (const auto it = refreshes.find(name); it != refreshes.end()) {
       const auto& o = it->second;
       if (o.failed()) p.last_fetch_problem = std::string(to_string(o.kind)) + ": " + o.message;
-      if (o.kind == RefreshKind::kSuspect) p.last_fetch_problem = "new list held back as suspect: " + o.message;
+      if (o.kind == RefreshKind::kSuspect) {
+        p.last_fetch_problem = "new list held back as suspect: " + o.message;
+        p.held_back = true;
+      }
     }
     if (const auto last = store.last_accepted(name)) {
       p.has_snapshot = true;
@@ -346,13 +349,13 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
   FetchSlots slots(executor, kParallelFetches);
   RefreshContext in_turn = context;
   in_turn.fetch_slots = &slots;
-  in_turn.start_deadline = deadline;
+  in_turn.run_deadline = deadline;
   JoinGroup fetches(executor);
   for (std::size_t i = 0; i < config.sources.size(); ++i) {
     fetches.spawn(refresh_in_turn(config.sources[i], in_turn, outcomes[i]));
   }
   co_await fetches.join();
-  // The targets get until the run's deadline, or as long as the fetches took when that was longer.
+  // The targets get until the run's deadline (the fetches end by then too, their storing may take a moment more).
   co_await target_reads.join_until(deadline);
   refreshes_sync.sync();  // nothing runs beside this coroutine any more
   if (fetches.failure()) std::rethrow_exception(fetches.failure());
@@ -391,6 +394,12 @@ boost::asio::awaitable<CycleReport> run_cycle(const config::Config& config, Refr
       if (!outcomes[i]) {
         report.skipped.push_back(source.name);
         inputs_failed = true;
+        // Not observed (nothing was tried), but its checks say they compare its last accepted list.
+        RefreshOutcome skipped;
+        skipped.source = source.name;
+        skipped.error_kind = "deadline";
+        skipped.message = "not fetched: the run's deadline passed";
+        refreshes[source.name] = std::move(skipped);
         continue;
       }
       auto& outcome = *outcomes[i];

@@ -23,8 +23,13 @@ std::int64_t now_ms() {
 }
 
 net::FetchRequest request_for(const config::SourceConfig& source, const std::string& url,
-                              const std::optional<net::ProxyConfig>& proxy) {
+                              const RefreshContext& context) {
   net::FetchRequest r;
+  if (context.run_deadline) {
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(*context.run_deadline - std::chrono::steady_clock::now());
+    r.overall_deadline = std::max(left, std::chrono::milliseconds{1});  // 0 would mean "none"
+  }
   r.url = url;
   r.connect_timeout = source.fetch.connect_timeout;
   r.deadline = source.fetch.timeout;
@@ -32,7 +37,7 @@ net::FetchRequest request_for(const config::SourceConfig& source, const std::str
   r.retry.max_attempts = source.fetch.retries;
   r.max_redirects = source.fetch.max_redirects;
   r.ca_file = source.ca_file;
-  r.proxy = proxy;
+  r.proxy = context.proxy;
   return r;
 }
 
@@ -124,7 +129,7 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
   // --once: wait for a fetch slot, held across this source's fetches; its times start once it has one.
   std::optional<FetchSlots::Turn> turn;
   if (context.fetch_slots != nullptr) {
-    co_await context.fetch_slots->take(context.start_deadline);
+    co_await context.fetch_slots->take(context.run_deadline.value_or(std::chrono::steady_clock::time_point::max()));
     turn.emplace(*context.fetch_slots);
     started = std::chrono::steady_clock::now();
   }
@@ -154,7 +159,7 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
   // Version endpoint first (Microsoft 365): the list itself is fetched only when the version moved.
   std::optional<std::string> version;
   if (source.spec.version_url && source.spec.version_select) {
-    auto fetched = co_await context.fetcher.fetch(request_for(source, *source.spec.version_url, context.proxy));
+    auto fetched = co_await context.fetcher.fetch(request_for(source, *source.spec.version_url, context));
     std::function<std::optional<RefreshOutcome>()> settle_version = [&]() -> std::optional<RefreshOutcome> {
       store::Transaction tx(store.database());
       if (!fetched) {
@@ -184,7 +189,7 @@ boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig
     if (auto done = co_await run_on(context.store_executor, std::move(settle_version))) co_return std::move(*done);
   }
 
-  auto request = request_for(source, source.spec.url, context.proxy);
+  auto request = request_for(source, source.spec.url, context);
   if (last) request.validators = {last->etag, last->last_modified};
   const auto fetched_at = now_ms();
   auto fetched = co_await context.fetcher.fetch(request);

@@ -56,10 +56,12 @@ struct RefreshContext {
   // done.
   std::optional<boost::asio::any_io_executor> store_executor = std::nullopt;
   // --once: the source fetches in one of the run's slots, taken before its first fetch and given back before its
-  // storing; when its turn would come after `start_deadline`, it is not started (FetchNotStarted). Null in the
+  // storing; when its turn would come after `run_deadline`, it is not started (FetchNotStarted). Null in the
   // daemon, whose sources each run on a timer of their own.
   FetchSlots* fetch_slots = nullptr;
-  std::chrono::steady_clock::time_point start_deadline{};
+  // --once: the run's deadline. A source not started by then is not started at all (with fetch_slots), and a
+  // fetch started before it ends by it, retries included (FetchRequest::overall_deadline).
+  std::optional<std::chrono::steady_clock::time_point> run_deadline = std::nullopt;
 };
 
 boost::asio::awaitable<RefreshOutcome> refresh_source(const config::SourceConfig& source, RefreshContext context);

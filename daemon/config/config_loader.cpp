@@ -174,11 +174,6 @@ class Loader {
                                              ") must be shorter than max_age (" + format_duration(s.fetch.max_age) +
                                              "), or data_stale fires while a suspect list waits");
     }
-    if (s.fetch.connect_timeout > s.fetch.timeout) {
-      r.error_at("connect_timeout", "connect_timeout (" + format_duration(s.fetch.connect_timeout) +
-                                        ") is longer than timeout (" + format_duration(s.fetch.timeout) +
-                                        "), which bounds the whole attempt");
-    }
     // fetch_failing counts failed attempts in the fetch log: pruning them sooner would keep it from ever firing.
     if (s.fetch.interval * s.fetch.fail_alert_after > config.keep_fetch_log) {
       r.error_at("fail_alert_after", "fail_alert_after (" + std::to_string(s.fetch.fail_alert_after) +

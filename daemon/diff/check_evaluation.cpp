@@ -116,7 +116,7 @@ CheckResult evaluate_check(const CheckPolicy& policy, const std::string& target_
 
   bool complete = target != nullptr;
   if (target == nullptr) result.notes.push_back("target " + target_name + " unreadable: " + target_error);
-  bool any_stale_data = false;
+  bool at_least_warning = false;
   model::IpSet published_ips;
   model::DomainSet published_domains;
   model::IpSet ever_ips;
@@ -136,10 +136,11 @@ CheckResult evaluate_check(const CheckPolicy& policy, const std::string& target_
     use.age_ms = std::max<std::int64_t>(0, now_ms - s.confirmed_at_ms);
     use.data_stale = s.max_age_ms > 0 && use.age_ms > s.max_age_ms;
     if (use.data_stale) {
-      any_stale_data = true;
+      at_least_warning = true;
       result.notes.push_back("source " + s.name + ": compared on a list last confirmed " +
                              std::to_string(use.age_ms / 3'600'000) + "h ago, older than its max_age");
     }
+    if (s.held_back) at_least_warning = true;
     if (!s.last_fetch_problem.empty()) {
       result.notes.push_back("source " + s.name + ": last fetch: " + s.last_fetch_problem +
                              "; compared on its last accepted list");
@@ -193,7 +194,7 @@ CheckResult evaluate_check(const CheckPolicy& policy, const std::string& target_
                               target->v6_by_width, cut_v6);
   }
   for (const auto& w : target->list.warnings) result.notes.push_back("target " + target_name + ": " + w);
-  if (any_stale_data) status = worst(status, CheckStatus::kWarning);
+  if (at_least_warning) status = worst(status, CheckStatus::kWarning);
   result.status = status;
   return result;
 }

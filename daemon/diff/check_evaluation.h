@@ -32,6 +32,9 @@ struct PublishedSource {
   std::int64_t confirmed_at_ms = 0;  // when it was last confirmed by a fetch
   std::int64_t max_age_ms = 0;       // older (by confirmed_at) is stale data
   std::string last_fetch_problem;    // "" when the last fetch went fine; else why (failed, suspect held)
+  // Its new list is held back as suspect: the check compares the old one and is at least a warning until the
+  // hold ends (accepted, withdrawn or the old list published again). A failed fetch makes the run unknown instead.
+  bool held_back = false;
   model::IpSet ips;
   model::DomainSet domains;
   model::IpSet ever_ips;  // every address it ever published (for stale_scope = published)

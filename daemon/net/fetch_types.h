@@ -77,7 +77,11 @@ struct FetchRequest {
   Validators validators;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds deadline{60'000};  // per attempt: resolve + connect + TLS + write + whole read
-  std::size_t body_limit = 32 * 1024 * 1024;   // decoded bytes; Azure Service Tags is about 4 MB today
+  // 0: none. Else the whole fetch, every attempt and every wait between them, ends within this long of its start
+  // (--once: what is left of the run's deadline); an attempt it cuts short is a timeout, and no retry is begun
+  // that could not end before it.
+  std::chrono::milliseconds overall_deadline{0};
+  std::size_t body_limit = 32 * 1024 * 1024;  // decoded bytes; Azure Service Tags is about 4 MB today
   std::size_t header_limit = 64 * 1024;
   int max_redirects = 5;
   std::optional<std::string> ca_file;  // instead of the system trust store

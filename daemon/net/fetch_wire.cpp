@@ -130,6 +130,7 @@ std::string encode_request(const FetchRequest& r) {
   put_optional(o, "last_modified", r.validators.last_modified);
   o["connect_timeout_ms"] = r.connect_timeout.count();
   o["deadline_ms"] = r.deadline.count();
+  o["overall_deadline_ms"] = r.overall_deadline.count();
   o["body_limit"] = clamp_to_int64(r.body_limit);  // max_body may be configured up to 2^64-1
   o["header_limit"] = clamp_to_int64(r.header_limit);
   o["max_redirects"] = r.max_redirects;
@@ -170,6 +171,7 @@ boost::system::result<FetchRequest, std::string> decode_request(std::string_view
     r.validators = {f.optional_text("etag"), f.optional_text("last_modified")};
     r.connect_timeout = std::chrono::milliseconds(f.integer("connect_timeout_ms", r.connect_timeout.count(), 1));
     r.deadline = std::chrono::milliseconds(f.integer("deadline_ms", r.deadline.count(), 1));
+    r.overall_deadline = std::chrono::milliseconds(f.integer("overall_deadline_ms", r.overall_deadline.count(), 0));
     r.body_limit = static_cast<std::size_t>(f.integer("body_limit", static_cast<std::int64_t>(r.body_limit), 1));
     r.header_limit = static_cast<std::size_t>(f.integer("header_limit", static_cast<std::int64_t>(r.header_limit), 1));
     r.max_redirects = static_cast<int>(f.integer("max_redirects", r.max_redirects, 0, 1000));

@@ -105,11 +105,13 @@ using HopResult = ResponseHopResult;
 class HopRunner {
  public:
   // `request_started` is set once any byte of the request may have gone out.
-  HopRunner(const HttpsUrl& url, const FetchRequest& request, ssl::context& ctx, Clock::time_point deadline,
-            const HttpsFetcherOptions& options, const std::string& user_agent, bool& request_started)
+  HopRunner(const HttpsUrl& url, const FetchRequest& request, ssl::context& ctx, Clock::time_point attempt_started,
+            Clock::time_point deadline, const HttpsFetcherOptions& options, const std::string& user_agent,
+            bool& request_started)
       : url_(url),
         request_(request),
         ctx_(ctx),
+        attempt_started_(attempt_started),
         deadline_(deadline),
         options_(options),
         user_agent_(user_agent),
@@ -231,9 +233,12 @@ class HopRunner {
   bool expired() const { return Clock::now() >= deadline_; }
 
   FetchError timeout() const {
-    return make_error(FetchErrorKind::kTimeout, "deadline of " + std::to_string(ms_of(request_.deadline)) +
-                                                    " ms passed during " + std::string(phase_name(phase_)) + " (" +
-                                                    url_.host_port() + ")");
+    // Which deadline: the attempt's own, or the fetch's overall one that came first (fetch_attempt).
+    const bool overall = request_.overall_deadline.count() > 0 && deadline_ < attempt_started_ + request_.deadline;
+    return make_error(FetchErrorKind::kTimeout,
+                      (overall ? "overall deadline of " + std::to_string(ms_of(request_.overall_deadline))
+                               : "deadline of " + std::to_string(ms_of(request_.deadline))) +
+                          " ms passed during " + std::string(phase_name(phase_)) + " (" + url_.host_port() + ")");
   }
 
   // SNI and the name the certificate must carry are the origin's, also behind a proxy.
@@ -318,6 +323,7 @@ class HopRunner {
   const HttpsUrl& url_;
   const FetchRequest& request_;
   ssl::context& ctx_;
+  Clock::time_point attempt_started_;
   Clock::time_point deadline_;
   const HttpsFetcherOptions& options_;
   const std::string& user_agent_;
@@ -384,11 +390,13 @@ HttpsFetcher::~HttpsFetcher() = default;
 
 namespace {
 
-// One attempt: the redirect chain, all within one deadline. `request_started`: some of a request was written.
+// One attempt: the redirect chain, all within one deadline (the attempt's, or `give_up` when sooner).
+// `request_started`: some of a request was written.
 asio::awaitable<FetchResult> fetch_attempt(const FetchRequest& request, ssl::context& ctx,
                                            const HttpsFetcherOptions& options, const std::string& user_agent,
-                                           bool& request_started) {
-  const Clock::time_point deadline = Clock::now() + request.deadline;
+                                           Clock::time_point give_up, bool& request_started) {
+  const Clock::time_point attempt_started = Clock::now();
+  const Clock::time_point deadline = std::min(attempt_started + request.deadline, give_up);
   std::string url = request.url;
   std::set<std::string> seen;
   for (int redirects = 0;; ++redirects) {
@@ -401,7 +409,7 @@ asio::awaitable<FetchResult> fetch_attempt(const FetchRequest& request, ssl::con
     if (!seen.insert(parsed->text).second) {
       co_return make_error(FetchErrorKind::kRedirect, "redirect loop at " + parsed->text);
     }
-    HopRunner runner(*parsed, request, ctx, deadline, options, user_agent, request_started);
+    HopRunner runner(*parsed, request, ctx, attempt_started, deadline, options, user_agent, request_started);
     auto hop = co_await runner.run();
     if (!hop) co_return hop.error();
     if (!hop->location) {
@@ -439,19 +447,25 @@ asio::awaitable<FetchResult> HttpsFetcher::fetch(FetchRequest request) {
     if (request.max_redirects < 0) request.max_redirects = 0;
 
     const RetryPolicy policy(request.retry);
+    const Clock::time_point give_up =
+        request.overall_deadline.count() > 0 ? started + request.overall_deadline : Clock::time_point::max();
     auto executor = co_await asio::this_coro::executor;
     for (int attempt = 1;; ++attempt) {
       bool request_started = false;
-      FetchResult result = co_await fetch_attempt(request, *ctx, state_->options, state_->user_agent, request_started);
+      FetchResult result =
+          co_await fetch_attempt(request, *ctx, state_->options, state_->user_agent, give_up, request_started);
       if (result) {
         result->attempts = attempt;
         result->elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
         co_return result;
       }
       const bool idempotent = request.method == HttpMethod::kGet;
-      const RetryDecision decision = idempotent || RetryPolicy::may_resend(result.error(), request_started)
-                                         ? policy.decide(attempt, result.error(), state_->rng)
-                                         : RetryDecision{};
+      RetryDecision decision = idempotent || RetryPolicy::may_resend(result.error(), request_started)
+                                   ? policy.decide(attempt, result.error(), state_->rng)
+                                   : RetryDecision{};
+      // A retry that would start at or past the overall deadline could only time out at once.
+      if (decision.retry && give_up != Clock::time_point::max() && Clock::now() + decision.delay >= give_up)
+        decision.retry = false;
       if (!decision.retry) {
         if (attempt == 1) co_return result;
         // result::error() returns a copy: amend that and return it.

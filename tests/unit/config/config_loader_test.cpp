@@ -215,8 +215,6 @@ TEST(ConfigLoader, FetchSettingsThatContradictEachOtherAreErrors) {
               HasSubstr(":5: key 'interval' in [[source]] 'a': interval (1d) must be shorter than max_age (1h)"));
   EXPECT_THAT(errors_of(with("max_age = \"1d\"\n", "")), HasSubstr("accept_suspect_after (2d) must be shorter than "
                                                                    "max_age (1d)"));
-  EXPECT_THAT(errors_of(with("", "connect_timeout = \"2m\"\n")),
-              HasSubstr("connect_timeout (2m) is longer than timeout (1m)"));
 }
 
 TEST(ConfigLoader, TomlSyntaxErrorsHaveTheirLine) {

@@ -31,6 +31,7 @@ FetchRequest full_request() {
   r.validators = {"\"abc\"", "Wed, 21 Oct 2015 07:28:00 GMT"};
   r.connect_timeout = std::chrono::milliseconds(1234);
   r.deadline = std::chrono::milliseconds(56789);
+  r.overall_deadline = std::chrono::milliseconds(98765);
   r.body_limit = 7u << 20;
   r.header_limit = 9000;
   r.max_redirects = 0;
@@ -49,6 +50,7 @@ void expect_same(const FetchRequest& a, const FetchRequest& b) {
   EXPECT_EQ(a.validators.last_modified, b.validators.last_modified);
   EXPECT_EQ(a.connect_timeout, b.connect_timeout);
   EXPECT_EQ(a.deadline, b.deadline);
+  EXPECT_EQ(a.overall_deadline, b.overall_deadline);
   EXPECT_EQ(a.body_limit, b.body_limit);
   EXPECT_EQ(a.header_limit, b.header_limit);
   EXPECT_EQ(a.max_redirects, b.max_redirects);
