@@ -11,6 +11,7 @@
 #include "store/alert_store.h"
 #include "store/state_db.h"
 #include "sys/child_process.h"
+#include "sys/detached_call.h"
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
@@ -53,6 +54,41 @@ struct Generation {
   IdleScheduler::Group sleepers = 0;                // its loops' sleeps, cancelled on reload and stop
   bool stopped = false;
 };
+
+// A target's change signal and, when due, its reading, as taken on a thread of its own (Daemon::poll_targets).
+struct Polled {
+  std::string target;
+  std::optional<firewall::ChangeSignal> signal;
+  std::optional<TargetState> state;  // nullopt: not read (its signal did not move and its reading is recent)
+  std::chrono::steady_clock::time_point at{};
+};
+
+// The poll as work for a thread of its own, owning a copy of the target. (A plain function, not a lambda inside
+// the co_await: with GCC 12 such a lambda temporary was destroyed twice; see check_cycle.cpp.)
+std::function<Polled()> polling_of(const config::TargetConfig& target, bool due,
+                                   std::optional<firewall::ChangeSignal> previous) {
+  return [target, due, previous = std::move(previous)] {
+    Polled p;
+    p.target = target.name;
+    try {
+      auto reader = reader_for(target);
+      if (auto signal = reader->change_signal()) p.signal = std::move(*signal);  // none: read every time
+      const bool moved = !p.signal || !previous || *previous != *p.signal;
+      if (!due && !moved) return p;
+      p.at = std::chrono::steady_clock::now();
+      p.state = read_target(target, *reader);
+    } catch (const std::exception& e) {
+      TargetState failed;
+      failed.name = target.name;
+      failed.spec = target.spec.text;
+      failed.error_kind = "io";
+      failed.error = e.what();
+      p.at = std::chrono::steady_clock::now();
+      p.state = std::move(failed);
+    }
+    return p;
+  };
+}
 
 class Daemon {
  public:
@@ -118,6 +154,7 @@ class Daemon {
       return;
     }
     halt(*old);
+    spdlog::set_level(spdlog::level::from_str(current_->config.log_level));
     spdlog::info("config reloaded path={}", options_.config_path);
     ::sd_notify(0, "READY=1");
   }
@@ -185,22 +222,21 @@ class Daemon {
           return std::find(c.sources.begin(), c.sources.end(), name) != c.sources.end();
         };
         {
-          store::Transaction tx(db_);  // the alert records and the evaluations that follow: one commit
+          store::Transaction tx(db_);
           observe_refresh(*gen->alerter, snapshots_, *source, outcome, unix_ms_now());
           gen->refreshes[name] = std::move(outcome);
-          // A new list: re-read the targets it is compared with (they may have been updated for it), then evaluate.
-          if (!announce_first) evaluate_checks(*gen, uses_source, changed);
           tx.commit();
         }
-        co_await gen->alerter->deliver();  // after the commit, without blocking the other loops
-        if (announce_first && !gen->stopped) {
-          {
-            store::Transaction tx(db_);
-            evaluate_checks(*gen, uses_source, true);
-            tx.commit();
-          }
-          co_await gen->alerter->deliver();
+        if (announce_first) co_await gen->alerter->deliver();  // after the commit, without blocking the other loops
+        // A new list: re-read the targets it is compared with (they may have been updated for it), then evaluate.
+        auto polled = co_await poll_targets(gen, targets_of(*gen, uses_source), changed);
+        if (!gen->stopped) {
+          store::Transaction tx(db_);  // the readings, the evaluations and their alert records: one commit
+          for (auto& p : polled) take_reading(*gen, p);
+          evaluate_checks(*gen, uses_source);
+          tx.commit();
         }
+        co_await gen->alerter->deliver();
         look_again_if_skipped(*gen);
       } catch (const std::exception& e) {
         forget_readings(*gen);
@@ -223,13 +259,14 @@ class Daemon {
       if (target == nullptr) co_return;
       bool failed = false;
       try {
+        std::vector<std::string> names(1, name);  // not braced in the co_await: GCC 12 rejects its array there
+        auto polled = co_await poll_targets(gen, std::move(names), false);
+        if (gen->stopped) co_return;
         bool read = false;
         {
           store::Transaction tx(db_);
-          read = poll_target(*gen, *target, false);
-          if (read)
-            evaluate_checks(
-                *gen, [&](const config::CheckConfig& c) { return c.target == name; }, false);
+          for (auto& p : polled) read = take_reading(*gen, p) || read;
+          if (read) evaluate_checks(*gen, [&](const config::CheckConfig& c) { return c.target == name; });
           tx.commit();
         }
         co_await gen->alerter->deliver();
@@ -261,31 +298,62 @@ class Daemon {
     } while (co_await sleep(gen, std::chrono::hours{24}));
   }
 
-  // Reads the target when its change signal moved, its reading is older than max_age, or `force`. True when a
-  // new reading was taken.
-  bool poll_target(Generation& gen, const config::TargetConfig& target, bool force) {
-    auto reader = reader_for(target);
-    auto signal = reader->change_signal();
-    const auto now = std::chrono::steady_clock::now();
-    const auto last = gen.read_at.find(target.name);
-    const bool have = last != gen.read_at.end();
-    const bool moved = !signal || !have || gen.signals[target.name] != *signal;
-    const bool old = have && now - last->second >= target.max_age;
-    if (!force && !moved && !old) return false;
-    TargetState state = read_target(target, *reader);
-    if (signal) gen.signals[target.name] = *signal;
-    gen.read_at[target.name] = now;
+  // The targets named, each polled on a thread of its own, one after another: read when its change signal moved,
+  // its reading is older than its max_age, or `force`. A firewall tool (ipset, iptables-save) may run for its
+  // whole timeout, and this thread must go on answering SIGTERM and the watchdog meanwhile. Empty when the
+  // generation stopped during a poll: a reload or stop does not wait for a tool.
+  asio::awaitable<std::vector<Polled>> poll_targets(std::shared_ptr<Generation> gen, std::vector<std::string> names,
+                                                    bool force) {
+    std::vector<Polled> out;
+    for (const auto& name : names) {
+      const auto* target = gen->config.find_target(name);
+      if (target == nullptr) continue;
+      const auto last = gen->read_at.find(name);
+      const bool due =
+          force || last == gen->read_at.end() || std::chrono::steady_clock::now() - last->second >= target->max_age;
+      std::optional<firewall::ChangeSignal> previous;
+      if (const auto s = gen->signals.find(name); s != gen->signals.end()) previous = s->second;
+      auto work = polling_of(*target, due, std::move(previous));
+      auto polled = co_await sys::call_detached<Polled>(std::move(work), std::chrono::steady_clock::time_point::max());
+      if (gen->stopped) co_return std::vector<Polled>{};
+      if (polled) out.push_back(std::move(*polled));
+    }
+    co_return out;
+  }
+
+  // Unique, in the checks' order.
+  template <class Pred>
+  static std::vector<std::string> targets_of(const Generation& gen, Pred uses) {
+    std::vector<std::string> out;
+    for (const auto& check : gen.config.checks) {
+      if (uses(check) && std::find(out.begin(), out.end(), check.target) == out.end()) out.push_back(check.target);
+    }
+    return out;
+  }
+
+  // Takes a poll in, inside the caller's transaction (the reading log, the target's alert observation). True when
+  // the target was read.
+  bool take_reading(Generation& gen, Polled& polled) {
+    const auto* target = gen.config.find_target(polled.target);
+    if (target == nullptr || !polled.state) return false;
+    if (polled.signal) {
+      gen.signals[polled.target] = *polled.signal;
+    } else {
+      gen.signals.erase(polled.target);
+    }
+    gen.read_at[polled.target] = polled.at;
+    TargetState& state = *polled.state;
     if (state.allowlist) {
-      spdlog::info("target read target={} prefixes={} domains={}", target.name, state.allowlist->ips.cidr_count(),
+      spdlog::info("target read target={} prefixes={} domains={}", target->name, state.allowlist->ips.cidr_count(),
                    state.allowlist->list.domains.size());
     } else {
-      spdlog::warn("target unreadable target={} kind={} error=\"{}\"", target.name, state.error_kind, state.error);
+      spdlog::warn("target unreadable target={} kind={} error=\"{}\"", target->name, state.error_kind, state.error);
     }
-    observe_reading(*gen.alerter, readings_, target, state, unix_ms_now());
+    observe_reading(*gen.alerter, readings_, *target, state, unix_ms_now());
     // Between polls the daemon keeps each target's last reading for the evaluations a source change triggers: its
     // sets, not its entries (LocalTarget::drop_entries).
     if (state.allowlist) state.allowlist->drop_entries();
-    gen.targets[target.name] = std::move(state);
+    gen.targets[polled.target] = std::move(state);
     return true;
   }
 
@@ -310,13 +378,11 @@ class Daemon {
     for (auto& [name, state] : gen.targets) state.reading_id.reset();
   }
 
+  // The checks `uses` selects, on the targets' last readings (poll_targets first).
   template <class Pred>
-  void evaluate_checks(Generation& gen, Pred uses, bool reread_targets) {
-    std::set<std::string> polled;
+  void evaluate_checks(Generation& gen, Pred uses) {
     for (const auto& check : gen.config.checks) {
       if (!uses(check)) continue;
-      const auto* target = gen.config.find_target(check.target);
-      if (target != nullptr && polled.insert(target->name).second) poll_target(gen, *target, reread_targets);
       const auto result = observe_check(gen.config, check, snapshots_, gen.targets, gen.refreshes, *gen.alerter,
                                         drift_log_, unix_ms_now());
       spdlog::info("check evaluated check={} status={} missing={} stale={}", check.name, diff::to_string(result.status),
@@ -389,7 +455,16 @@ int run_daemon(const DaemonOptions& options) {
     return 1;
   }
   const std::string state_dir = loaded->state_dir;
-  auto db = store::open_state_db(state->database_path());
+  // An unusable state database (another program's file, damaged, a directory in its place) is the state
+  // directory's problem, said as such and with its exit status, not an internal error.
+  std::optional<store::Database> opened;
+  try {
+    opened.emplace(store::open_state_db(state->database_path()));
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  store::Database& db = *opened;
 
   // SIGTERM, SIGINT and SIGHUP are read from a signalfd, so the idle daemon can wait for them and for its next
   // deadline in one ppoll(). They are blocked here, before any thread exists: the resolver's detached threads

@@ -437,7 +437,7 @@ void SnapshotStore::record_fetch_attempt(const std::string& source, std::int64_t
 std::vector<FetchAttempt> SnapshotStore::fetch_history(const std::string& source, std::int64_t limit) {
   auto st = db_.prepare(
       "SELECT f.at, f.outcome, f.error_kind, f.message, f.duration_ms, f.bytes FROM fetch_attempt f "
-      "JOIN source s ON s.id = f.source_id WHERE s.name = ? ORDER BY f.at DESC, f.id DESC LIMIT ?");
+      "JOIN source s ON s.id = f.source_id WHERE s.name = ? ORDER BY f.id DESC LIMIT ?");
   st.bind(1, source).bind(2, limit);
   std::vector<FetchAttempt> out;
   while (st.step())

@@ -131,6 +131,8 @@ class SnapshotStore {
                             std::int64_t bytes);
 
   // Newest first.
+  // Newest recorded first (a source's attempts are recorded one after another), not by `at`: after the wall clock
+  // is stepped back, new failures must not sort below old successes (consecutive failures count from the top).
   std::vector<FetchAttempt> fetch_history(const std::string& source, std::int64_t limit = 100);
 
   // Never deletes the last accepted snapshot of a source, nor anything it needs.

@@ -3,6 +3,7 @@
 // alerts exactly once (drift, resolved, upstream change, fetch failing), that SIGHUP with a broken config keeps
 // the daemon running, and that SIGTERM in the middle of a fetch stops it promptly and cleanly.
 #include "app/daemon_harness.h"
+#include "net/scoped_env.h"
 #include "proc_children.h"
 
 namespace allowdrift::testing {
@@ -188,6 +189,55 @@ TEST_F(DaemonTest, ASlowAlertProgramBlocksNeitherTheLoopsNorSigterm) {
   ASSERT_NO_FATAL_FAILURE(stop());
   EXPECT_TRUE(eventually([&] { return !running(); }, 2s)) << "the alert program outlived the daemon";
   EXPECT_THAT(log(), HasSubstr("stopped 1 running child process(es)"));
+}
+
+// A state database that cannot be opened (here a directory in its place) stops the start with the state
+// directory's exit status and a message naming it, not an "internal error".
+TEST_F(DaemonTest, AnUnusableStateDatabaseIsAStartupError) {
+  serve(current_);
+  allow(current_);
+  fs::create_directories(dir_ / "state" / "state.db");
+  start();
+  int status = 0;
+  ASSERT_TRUE(eventually([&] { return ::waitpid(pid_, &status, WNOHANG) == pid_; }, 10s)) << log();
+  pid_ = -1;
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1) << log();
+  EXPECT_THAT(log(), HasSubstr("state.db"));
+  EXPECT_THAT(log(), ::testing::Not(HasSubstr("internal error")));
+}
+
+// A firewall tool that hangs (here an iptables-save that sleeps 25 s, under its 30 s timeout) runs on a thread of
+// its own: the daemon's one thread goes on sending WATCHDOG=1 (systemd would otherwise kill it after WatchdogSec)
+// and answers SIGTERM within 2 s, ending the tool. On the io thread, both waited for the tool: no ping for 25 s,
+// and a stop after it.
+TEST_F(DaemonTest, AHungFirewallToolBlocksNeitherSigtermNorTheWatchdog) {
+  serve(current_);
+  const auto tools = dir_ / "tools";
+  fs::create_directories(tools);
+  const auto tool_pid = dir_ / "tool.pid";
+  std::ofstream(tools / "iptables-save") << "#!/bin/sh\necho $$ > '" << tool_pid.string() << "'\nexec sleep 25\n";
+  fs::permissions(tools / "iptables-save", fs::perms::owner_all);
+  const char* path = std::getenv("PATH");
+  net::testing::ScopedEnv on_path("PATH", tools.string() + ":" + (path != nullptr ? path : "/usr/bin:/bin"));
+  target_spec_ = "iptables:INPUT";
+  SyslogListener notify(dir_ / "notify.sock");
+  ::setenv("NOTIFY_SOCKET", (dir_ / "notify.sock").c_str(), 1);
+  ::setenv("WATCHDOG_USEC", "300000", 1);
+  start();
+  ::unsetenv("NOTIFY_SOCKET");
+  ::unsetenv("WATCHDOG_USEC");
+  ASSERT_TRUE(eventually([&] { return fs::exists(tool_pid) && !slurp(tool_pid).empty(); }, 10s)) << log();
+  const pid_t tool = std::stoi(slurp(tool_pid));
+  const auto before = notify.count("WATCHDOG=1");
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_GE(notify.count("WATCHDOG=1") - before, 5u) << "no watchdog ping while the tool ran\n" << log();
+  ASSERT_NO_FATAL_FAILURE(stop());
+  const auto tool_gone = [tool] {
+    const std::string stat = slurp("/proc/" + std::to_string(tool) + "/stat");
+    return stat.empty() || stat.find(") Z") != std::string::npos;
+  };
+  EXPECT_TRUE(eventually(tool_gone, 2s)) << "iptables-save outlived the daemon";
 }
 
 }  // namespace

@@ -157,9 +157,10 @@ TEST_F(SnapshotStoreTest, DailySnapshotsWithFewChangesGrowByTheChanges) {
   EXPECT_EQ(count_rows(db_, "entry"), 2000 + 60);  // not 30 copies
 }
 
-TEST_F(SnapshotStoreTest, FetchHistoryKeepsEachAttemptsErrorKindNewestFirst) {
+TEST_F(SnapshotStoreTest, FetchHistoryKeepsEachAttemptsErrorKindNewestRecordedFirst) {
   EXPECT_TRUE(store_.fetch_history("cf").empty());
-  // Recorded out of time order; another source's attempts in between.
+  // The wall clock stepped back between the second and the third attempt; another source's attempts in between.
+  // The last recorded comes first whatever its time says.
   store_.record_fetch_attempt("cf", 1000, "failed", "dns", "cannot resolve www.cloudflare.com", 12, 0);
   store_.record_fetch_attempt("cf", 3000, "changed", "", "", 250, 4096);
   store_.record_fetch_attempt("other", 2500, "failed", "timeout", "read timed out", 5000, 17);
@@ -174,16 +175,16 @@ TEST_F(SnapshotStoreTest, FetchHistoryKeepsEachAttemptsErrorKindNewestFirst) {
     at.push_back(a.at);
     kinds.push_back(a.error_kind);
   }
-  EXPECT_THAT(at, ElementsAre(4000, 3000, 2000, 1000));
-  EXPECT_THAT(kinds, ElementsAre("", "", "tls", "dns"));
+  EXPECT_THAT(at, ElementsAre(4000, 2000, 3000, 1000));
+  EXPECT_THAT(kinds, ElementsAre("", "tls", "", "dns"));
   EXPECT_EQ(h[0].outcome, "unchanged");
-  EXPECT_EQ(h[1].outcome, "changed");
-  EXPECT_EQ(h[1].message, "");
-  EXPECT_EQ(h[1].duration_ms, 250);
-  EXPECT_EQ(h[1].bytes, 4096);
-  EXPECT_EQ(h[2].outcome, "failed");
-  EXPECT_EQ(h[2].message, "certificate verify failed");
-  EXPECT_EQ(h[2].duration_ms, 80);
+  EXPECT_EQ(h[2].outcome, "changed");
+  EXPECT_EQ(h[2].message, "");
+  EXPECT_EQ(h[2].duration_ms, 250);
+  EXPECT_EQ(h[2].bytes, 4096);
+  EXPECT_EQ(h[1].outcome, "failed");
+  EXPECT_EQ(h[1].message, "certificate verify failed");
+  EXPECT_EQ(h[1].duration_ms, 80);
   EXPECT_EQ(h[3].outcome, "failed");
   EXPECT_EQ(h[3].message, "cannot resolve www.cloudflare.com");
   EXPECT_EQ(h[3].duration_ms, 12);
@@ -192,7 +193,7 @@ TEST_F(SnapshotStoreTest, FetchHistoryKeepsEachAttemptsErrorKindNewestFirst) {
   const auto newest_two = store_.fetch_history("cf", 2);
   ASSERT_EQ(newest_two.size(), 2U);
   EXPECT_EQ(newest_two[0].at, 4000);
-  EXPECT_EQ(newest_two[1].at, 3000);
+  EXPECT_EQ(newest_two[1].at, 2000);
 
   const auto other = store_.fetch_history("other");
   ASSERT_EQ(other.size(), 1U);
