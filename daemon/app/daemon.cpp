@@ -185,6 +185,14 @@ class Daemon {
     co_return !gen->stopped;
   }
 
+  // The interval, or after failed fetches retry_after_failure doubled with each failure after the first, up to it.
+  static seconds next_fetch_after(const config::FetchSettings& fetch, int failures) {
+    if (failures <= 0) return fetch.interval;
+    seconds wait = fetch.retry_after_failure;
+    for (int i = 1; i < failures && wait < fetch.interval; ++i) wait *= 2;
+    return std::min(wait, fetch.interval);
+  }
+
   milliseconds jittered(seconds interval) {
     std::uniform_real_distribution<double> spread(0.9, 1.1);  // +-10%: sources drift apart over time
     return milliseconds{static_cast<std::int64_t>(static_cast<double>(interval.count()) * 1000 * spread(rng_))};
@@ -196,10 +204,12 @@ class Daemon {
       const auto* source = gen->config.find_source(name);
       if (source == nullptr) co_return;
       bool failed = false;
+      int fetch_failures = 0;  // in a row, this one included
       try {
         net::WorkerFetcher fetcher;  // TLS in a child: see net/worker_fetcher.h
         auto outcome = co_await refresh_source(*source, {fetcher, snapshots_, gen->config.proxy});
         log_refresh(outcome);
+        if (outcome.failed()) fetch_failures = std::max(1, consecutive_failures(snapshots_, name));
         if (gen->stopped) {
           // A reload landed during the fetch. A new list is stored, and the new generation will compare it; its
           // one-off upstream_changed event has no state record to bring it back, so this generation announces it.
@@ -249,7 +259,7 @@ class Daemon {
       if (const auto it = gen->refreshes.find(name); it != gen->refreshes.end()) it->second.accepted_content.reset();
       status(*gen);
       release_free_memory();
-      if (!co_await sleep(gen, jittered(source->fetch.interval))) co_return;
+      if (!co_await sleep(gen, jittered(next_fetch_after(source->fetch, fetch_failures)))) co_return;
     }
   }
 

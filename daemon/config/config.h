@@ -28,6 +28,10 @@ struct FetchSettings {
   int max_redirects = 5;               // https-only redirects followed per attempt
   seconds max_age{3 * 86400};          // a last accepted list older than this raises data_stale
   int fail_alert_after = 3;            // consecutive failed fetches before fetch_failing
+  // The daemon: after a failed fetch, the next one comes this long later, doubling with each further failure, up
+  // to `interval` (a list unreachable at boot is not left unknown for hours; fetch_failing comes within about
+  // retry_after_failure x (2^fail_alert_after - 1)).
+  seconds retry_after_failure{15 * 60};
   // A list held back as suspect that the source keeps publishing unchanged for this long (counted from when it
   // first arrived, or from the last time the old list was confirmed, whichever is later) is accepted at the next
   // fetch: a vendor that really shrank its list must not leave the checks on the old one for ever. nullopt:

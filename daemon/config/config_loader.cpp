@@ -84,6 +84,7 @@ void read_fetch_settings(TableReader& r, FetchSettings& fetch) {
   r.integer("max_redirects", fetch.max_redirects, 0, 20);
   r.duration("max_age", fetch.max_age, std::chrono::seconds{60});
   r.integer("fail_alert_after", fetch.fail_alert_after, 1, 1000);
+  r.duration("retry_after_failure", fetch.retry_after_failure, std::chrono::seconds{1});
   r.duration_or_never("accept_suspect_after", fetch.accept_suspect_after, std::chrono::seconds{1});
 }
 

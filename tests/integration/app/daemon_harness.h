@@ -152,13 +152,14 @@ class DaemonTest : public ::testing::Test {
   // How often the source is fetched and the target polled.
   std::string interval_ = "1s";
   std::string target_interval_ = "1s";
-  std::string extra_config_;  // appended: more [[alert]] channels, say
+  std::string extra_config_;   // appended: more [[alert]] channels, say
+  std::string global_config_;  // top-level keys, before the tables
   std::string config_text() const {
     std::ostringstream c;
     c << "state_dir = \"" << (dir_ / "state").string() << "\"\nretries = 1\ntimeout = \"5s\"\ninterval = \""
       << interval_ << "\"\n"
       << "fail_alert_after = 2\ntarget_interval = \"" << target_interval_ << "\"\n"
-      << "[[source]]\nname = \"cf\"\nurl = \"" << server_->url("/ips-v4") << "\"\nformat = \"text\"\n"
+      << global_config_ << "[[source]]\nname = \"cf\"\nurl = \"" << server_->url("/ips-v4") << "\"\nformat = \"text\"\n"
       << "ca_file = \"" << pki_->ca_file().string() << "\"\n"
       << "[[target]]\nname = \"web\"\nspec = \"" << target_spec_ << "\"\n"
       << "[[check]]\nname = \"cf-web\"\nsources = [\"cf\"]\ntarget = \"web\"\n"

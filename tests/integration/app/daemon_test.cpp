@@ -191,6 +191,25 @@ TEST_F(DaemonTest, ASlowAlertProgramBlocksNeitherTheLoopsNorSigterm) {
   EXPECT_THAT(log(), HasSubstr("stopped 1 running child process(es)"));
 }
 
+// A fetch that fails is tried again soon, not at the next interval: a list unreachable when the daemon starts (DNS
+// not up yet at boot, say) does not leave its checks unknown for hours. Here the interval is an hour and
+// retry_after_failure one second: the first answer is a 503, the retry a second later gets the list.
+TEST_F(DaemonTest, AFailedFetchIsTriedAgainSoonNotAtTheNextInterval) {
+  allow(current_);
+  interval_ = "1h";
+  global_config_ = "retry_after_failure = \"1s\"\n";
+  std::atomic<int> requests{0};
+  server_->route("/ips-v4", [&](const RecordedRequest&, int) -> Script {
+    if (requests++ == 0) return respond(503, {{"Content-Type", "text/plain"}}, "maintenance\n");
+    return respond(200, {{"Content-Type", "text/plain"}}, current_);
+  });
+  start();
+  ASSERT_TRUE(eventually([&] { return log().find("fetch failed source=cf") != std::string::npos; }, 70s)) << log();
+  EXPECT_TRUE(eventually([&] { return log().find("fetch baseline source=cf") != std::string::npos; }, 5s)) << log();
+  EXPECT_EQ(requests.load(), 2);
+  ASSERT_NO_FATAL_FAILURE(stop());
+}
+
 // A state database that cannot be opened (here a directory in its place) stops the start with the state
 // directory's exit status and a message naming it, not an "internal error".
 TEST_F(DaemonTest, AnUnusableStateDatabaseIsAStartupError) {
