@@ -12,6 +12,7 @@
 #include "cli/once_command.h"
 #include "cli/status_command.h"
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -89,7 +90,14 @@ int dispatch(const std::vector<std::string>& args) {
   if (command == "daemon") return allowdrift::cli::run_daemon_command(rest);
   if (command == "status") return allowdrift::cli::run_status(rest);
   // The service is the default mode: `allowdrift --config PATH` runs it like `allowdrift daemon --config PATH`.
+  // Unless --once comes after the options (`allowdrift --config PATH --once`, as cron lines get written): that
+  // is the one-shot check, whose exit status monitoring reads, not a daemon refusing an unknown option with 78.
   if (command.rfind("--config", 0) == 0 || command.rfind("--state-dir", 0) == 0) {
+    if (const auto once = std::find(args.begin(), args.end(), "--once"); once != args.end()) {
+      std::vector<std::string> options(args.begin(), once);
+      options.insert(options.end(), once + 1, args.end());
+      return allowdrift::cli::run_once(options);
+    }
     return allowdrift::cli::run_daemon_command(args);
   }
   if (command == "check-config") return allowdrift::cli::run_check_config(rest);

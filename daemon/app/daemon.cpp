@@ -144,13 +144,13 @@ class Daemon {
     if (loaded->state_dir != state_.path()) {
       spdlog::error("reload rejected, old config kept: state_dir cannot change on reload ({} -> {}); restart instead",
                     state_.path(), loaded->state_dir);
-      ::sd_notify(0, "READY=1");
+      ::sd_notify(0, "READY=1\nSTATUS=reload rejected (state_dir changed): the previous configuration keeps running");
       return;
     }
     auto old = current_;
     if (!start(std::move(*loaded))) {
       current_ = old;
-      ::sd_notify(0, "READY=1");
+      ::sd_notify(0, "READY=1\nSTATUS=reload rejected (alert channels): the previous configuration keeps running");
       return;
     }
     halt(*old);

@@ -478,6 +478,10 @@ TEST_F(OnceTest, BrokenConfigIsUnknownAndCheckConfigSays78) {
   EXPECT_THAT(r.err, HasSubstr(":5: key 'intervall'"));
   r = run_process({ALLOWDRIFT_BINARY, "check-config", write_config()}, dir_ / "scratch");
   EXPECT_EQ(r.status, 0) << r.err;
+  // --once after the options, as cron lines get written, is still the one-shot check (3 here, not the daemon's 78).
+  r = run_process({ALLOWDRIFT_BINARY, "--config", path.string(), "--once"}, dir_ / "scratch");
+  EXPECT_EQ(r.status, 3);
+  EXPECT_THAT(r.err, HasSubstr("allowdrift --once: "));
 }
 
 // What --once leaves in the state database besides snapshots: each target reading (one row per distinct content,
