@@ -47,21 +47,55 @@ std::vector<ChannelEntry*> Alerter::channels_for(const alert::AlertEvent& event)
   return out;
 }
 
-boost::asio::awaitable<bool> Alerter::send(const alert::AlertEvent& event, std::vector<ChannelEntry*> channels) {
+boost::asio::awaitable<Alerter::Sent> Alerter::send(const alert::AlertEvent& event,
+                                                    std::vector<ChannelEntry*> channels) {
   // An event no channel wants (none configured, or every channel filters it out by kind or severity) is taken as
   // it is: were it left untaken, its record would stay where it was and the same event, due again, would look
   // already sent (a drift that comes back after a filtered-out "resolved" would never be alerted).
-  bool any = channels.empty();
+  Sent sent;
+  sent.taken = channels.empty();
   for (auto* c : channels) {
     if (const auto failed = co_await c->channel->deliver_async(event)) {
       log_("alert not delivered channel=" + c->channel->describe() +
            " event=" + std::string(alert::to_string(event.kind)) + " error=" + *failed);
+      sent.failed.push_back(c);
     } else {
-      any = true;
+      sent.taken = true;
       ++delivered_;
     }
   }
-  co_return any;
+  co_return sent;
+}
+
+void Alerter::owe(ChannelEntry* channel, const alert::AlertEvent& event) {
+  auto& owed = owed_[channel];
+  if (owed.size() >= kOwedPerChannel) {
+    log_("alert dropped channel=" + channel->channel->describe() +
+         " event=" + std::string(alert::to_string(owed.front().event.kind)) + " error=more than " +
+         std::to_string(kOwedPerChannel) + " events owed");
+    owed.pop_front();
+  }
+  owed.push_back({++owed_seq_, event});
+}
+
+boost::asio::awaitable<void> Alerter::settle_owed() {
+  if (settling_owed_ || owed_.empty()) co_return;
+  settling_owed_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{settling_owed_};
+  for (auto it = owed_.begin(); it != owed_.end();) {
+    auto& [channel, owed] = *it;
+    while (!owed.empty()) {
+      // A copy: while it is on its way, a new owed event may push the oldest out (owe()).
+      const Owed oldest = owed.front();
+      if (const auto failed = co_await channel->channel->deliver_async(oldest.event)) break;  // still failing
+      ++delivered_;
+      if (!owed.empty() && owed.front().seq == oldest.seq) owed.pop_front();
+    }
+    it = owed.empty() ? owed_.erase(it) : std::next(it);
+  }
 }
 
 void Alerter::save_sent(std::vector<diff::AlertRecord>& sent) {
@@ -75,6 +109,7 @@ void Alerter::save_sent(std::vector<diff::AlertRecord>& sent) {
 }
 
 boost::asio::awaitable<void> Alerter::deliver() {
+  co_await settle_owed();  // before anything newer, so each channel keeps the order of events
   while (!queue_.empty()) {
     auto batch = std::move(queue_);
     queue_.clear();
@@ -95,15 +130,18 @@ boost::asio::awaitable<void> Alerter::deliver() {
       const auto channels = channels_for(p.event);
       if (std::any_of(channels.begin(), channels.end(), [](const ChannelEntry* c) { return c->channel->waits(); }))
         save_sent(sent);
-      bool taken = false;
+      Sent result;
       try {
-        taken = co_await send(p.event, channels);
+        result = co_await send(p.event, channels);
       } catch (...) {
         save_sent(sent);  // what was sent before stays sent
         throw;
       }
-      if (taken && p.record)
-        sent.push_back(*p.record);  // not taken: the old record stays, the next observation retries
+      // Not taken: the old record stays and the next observation makes the event again, for every channel. Taken
+      // by some: the record moves on, and the others owe the event. With no record, whoever failed owes it.
+      if (result.taken || !p.record)
+        for (auto* c : result.failed) owe(c, p.event);
+      if (result.taken && p.record) sent.push_back(*p.record);
     }
     save_sent(sent);
   }

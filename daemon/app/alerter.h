@@ -1,7 +1,10 @@
 // Turns observations (a source refreshed, a target read, a check evaluated) into alert events through the
 // persistent state machine (diff/alert_state.h, records in the store), and hands each event to every channel
 // whose filter takes it. A record moves on only when at least one channel took the event, so an alert that no
-// channel could deliver is tried again on the next observation instead of being lost.
+// channel could deliver is tried again on the next observation instead of being lost. A channel that failed an
+// event another channel took (its record moved on), or an event with no record (upstream_changed), owes it: it is
+// tried again for that channel alone at each deliver(), oldest first, until taken. Owed events live in memory
+// (at most kOwedPerChannel a channel): a restart or reload forgets them, as its log says.
 //
 // Two phases, so that no delivery happens inside a database transaction or blocks the io_context thread: the
 // observe calls step the records (synchronous, inside the caller's transaction) and queue the events; deliver()
@@ -16,6 +19,9 @@
 #include "store/alert_store.h"
 
 #include <boost/asio/awaitable.hpp>
+
+#include <deque>
+#include <map>
 
 #include <functional>
 #include <memory>
@@ -68,8 +74,15 @@ class Alerter {
   // Steps the record `key`; on a change builds the event with `make` and queues it.
   void observe(const std::string& key, bool active, const std::string& fingerprint, std::int64_t now_ms,
                const std::function<std::optional<alert::AlertEvent>(diff::Change)>& make);
-  // Hands `event` to `channels` (channels_for(event)); true when one took it, or when there is no channel at all.
-  boost::asio::awaitable<bool> send(const alert::AlertEvent& event, std::vector<ChannelEntry*> channels);
+  struct Sent {
+    bool taken = false;                 // a channel took it, or no channel wants it
+    std::vector<ChannelEntry*> failed;  // the channels that could not take it
+  };
+  // Hands `event` to `channels` (channels_for(event)).
+  boost::asio::awaitable<Sent> send(const alert::AlertEvent& event, std::vector<ChannelEntry*> channels);
+  // Tries each channel's owed events again, oldest first, stopping at a channel's first failure.
+  boost::asio::awaitable<void> settle_owed();
+  void owe(ChannelEntry* channel, const alert::AlertEvent& event);
   // The channels whose filter takes `event`.
   std::vector<ChannelEntry*> channels_for(const alert::AlertEvent& event);
   // Saves `sent` in one transaction and empties it; a failure is logged per record (each is sent again at its
@@ -84,6 +97,14 @@ class Alerter {
   InFlight in_flight_;  // keys of queued records: not stepped again until settled
   bool skipped_ = false;
   std::size_t delivered_ = 0;
+  static constexpr std::size_t kOwedPerChannel = 100;
+  struct Owed {
+    std::uint64_t seq = 0;  // tells settle_owed() whether the event it sent is still the oldest
+    alert::AlertEvent event;
+  };
+  std::map<ChannelEntry*, std::deque<Owed>> owed_;
+  std::uint64_t owed_seq_ = 0;
+  bool settling_owed_ = false;  // one deliver() retries them at a time (two loops may deliver at once)
 };
 
 }  // namespace allowdrift::app

@@ -111,6 +111,26 @@ TEST_F(AlerterTest, BeforeADeliveryThatWaitsEveryRecordOfWhatWasSentIsCommitted)
   EXPECT_EQ(committed_at_end_, 5);
 }
 
+// Fails its first `failures` deliveries, then takes every event; notes the kinds it took.
+class FlakyChannel : public alert::AlertChannel {
+ public:
+  explicit FlakyChannel(int failures) : failures_(failures) {}
+  std::string describe() const override { return "flaky"; }
+  std::optional<std::string> deliver(const alert::AlertEvent& event) override {
+    if (failures_ > 0) {
+      --failures_;
+      return "connection refused";
+    }
+    taken_.push_back(event.kind);
+    return std::nullopt;
+  }
+  const std::vector<alert::EventKind>& taken() const { return taken_; }
+
+ private:
+  int failures_;
+  std::vector<alert::EventKind> taken_;
+};
+
 model::IpSet set_of(const char* cidr) {
   model::IpSetBuilder b;
   b.add(*model::parse_ip_entry(cidr));
@@ -185,6 +205,44 @@ TEST_F(AlerterEventsTest, ADriftGoesOutWithTheSeveritiesTheCheckConfigures) {
                                            alert::EventKind::kDriftChanged}));
   EXPECT_EQ(channel_->severities(),
             (std::vector<alert::Severity>{alert::Severity::kInfo, alert::Severity::kError, alert::Severity::kError}));
+}
+
+// syslog took the event, the webhook was down: the record moves on (syslog must not get it twice), and the
+// webhook gets it at the next delivery, with nothing new observed.
+TEST_F(AlerterEventsTest, AChannelThatFailedAnEventOthersTookGetsItAtTheNextDelivery) {
+  auto owned = std::make_unique<FlakyChannel>(1);
+  auto& flaky = *owned;
+  channels_.push_back({config::AlertConfig{}, std::move(owned)});
+  start(config::AlertConfig{});
+  config::TargetConfig target;
+  target.name = "mail-allow";
+  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 1'000); });
+  EXPECT_TRUE(flaky.taken().empty());
+  EXPECT_EQ(channel_->kinds().size(), 1u);
+  EXPECT_TRUE(records_->load("target:mail-allow")->open);
+  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 2'000); });  // nothing new
+  EXPECT_EQ(flaky.taken(), (std::vector<alert::EventKind>{alert::EventKind::kTargetUnreadable}));
+  EXPECT_EQ(channel_->kinds().size(), 1u);
+}
+
+// An upstream change has no record to bring it back: the channel that could not take it owes it.
+TEST_F(AlerterEventsTest, AnUpstreamChangeNoChannelTookIsDeliveredLater) {
+  auto owned = std::make_unique<FlakyChannel>(1);
+  auto& flaky = *owned;
+  channels_.push_back({config::AlertConfig{}, std::move(owned)});
+  config::AlertConfig only_targets;
+  only_targets.events = {alert::EventKind::kTargetUnreadable};  // the recording channel does not want the change
+  start(only_targets);
+  config::SourceConfig source;
+  source.name = "cf";
+  RefreshOutcome changed;
+  changed.source = "cf";
+  changed.kind = RefreshKind::kChanged;
+  changed.added = {"104.24.0.0/14"};
+  step([&](Alerter& a) { a.source_refreshed(source, changed, 0, 1'000); });
+  EXPECT_TRUE(flaky.taken().empty());
+  step([](Alerter&) {});
+  EXPECT_EQ(flaky.taken(), (std::vector<alert::EventKind>{alert::EventKind::kUpstreamChanged}));
 }
 
 TEST_F(AlerterEventsTest, AFetchFailingWithVaryingErrorsIsOneAlertUntilItRecovers) {
