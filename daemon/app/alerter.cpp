@@ -101,9 +101,15 @@ boost::asio::awaitable<void> Alerter::settle_owed() {
 void Alerter::save_sent(std::vector<diff::AlertRecord>& sent) {
   try {
     records_.save_all(sent);
+    for (const auto& r : sent) unsaved_.erase(r.key);
   } catch (const std::exception& e) {
-    // Sent but not recorded: the next observation sends them again (at least once).
-    for (const auto& r : sent) log_("alert record not saved key=" + r.key + " error=" + e.what());
+    // Sent but not recorded (the disk full, say): kept here, so the next observation steps from what was sent
+    // and saves it then, instead of sending it again at every tick until the store works. A restart before
+    // that sends it again (at least once).
+    for (const auto& r : sent) {
+      log_("alert record not saved key=" + r.key + " error=" + e.what());
+      unsaved_[r.key] = r;
+    }
   }
   sent.clear();
 }
@@ -153,15 +159,21 @@ void Alerter::observe(const std::string& key, bool active, const std::string& fi
     skipped_ = true;
     return;
   }
-  const auto previous = records_.load(key);
+  const auto unsaved = unsaved_.find(key);
+  const bool was_unsaved = unsaved != unsaved_.end();
+  const auto previous = was_unsaved ? std::optional<diff::AlertRecord>(unsaved->second) : records_.load(key);
   const auto s = diff::step(previous, key, active, fingerprint, now_ms, reminder_ms_);
+  const auto save = [&] {
+    records_.save(s.record);
+    if (was_unsaved) unsaved_.erase(key);
+  };
   if (s.change == diff::Change::kNone) {
-    if (!previous || *previous != s.record) records_.save(s.record);
+    if (was_unsaved || !previous || *previous != s.record) save();
     return;
   }
   auto event = make(s.change);
   if (!event) {
-    records_.save(s.record);
+    save();
     return;
   }
   event->at_ms = now_ms;

@@ -105,6 +105,7 @@ class Alerter {
   std::map<ChannelEntry*, std::deque<Owed>> owed_;
   std::uint64_t owed_seq_ = 0;
   bool settling_owed_ = false;  // one deliver() retries them at a time (two loops may deliver at once)
+  std::map<std::string, diff::AlertRecord> unsaved_;  // sent, but the store failed to save their records
 };
 
 }  // namespace allowdrift::app

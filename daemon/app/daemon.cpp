@@ -116,6 +116,7 @@ class Daemon {
         records_, gen->channels, gen->config.reminder, [](const std::string& line) { spdlog::warn("{}", line); },
         in_flight_);
     current_ = gen;
+    failing_.clear();  // the new generation's loops say again what fails
     // Targets first, so the first evaluation after a source's fetch has the local side; then the sources,
     // staggered over the first minute so that ten sources do not all connect in the same second.
     for (const auto& t : gen->config.targets) scheduler_.spawn(target_loop(gen, t.name));
@@ -248,10 +249,13 @@ class Daemon {
         }
         co_await gen->alerter->deliver();
         look_again_if_skipped(*gen);
+        failing_.erase("source " + name);
       } catch (const std::exception& e) {
         forget_readings(*gen);
         spdlog::error("source cycle failed source={} error=\"{}\"", name, e.what());
         failed = true;
+        failing_["source " + name] = e.what();
+        fetch_failures = std::max(fetch_failures, 1);  // the store, say: tried again as soon as a failed fetch
       }
       if (failed) co_await deliver_queued(*gen);  // events queued before the failure (no co_await in a handler)
       if (gen->stopped) co_return;
@@ -281,7 +285,8 @@ class Daemon {
         }
         co_await gen->alerter->deliver();
         look_again_if_skipped(*gen);
-        if (read && !gen->stopped) {
+        const bool recovered = failing_.erase("target " + name) > 0;
+        if ((read || recovered) && !gen->stopped) {
           status(*gen);
           release_free_memory();
         }
@@ -289,8 +294,12 @@ class Daemon {
         forget_readings(*gen);
         spdlog::error("target cycle failed target={} error=\"{}\"", name, e.what());
         failed = true;
+        failing_["target " + name] = e.what();
       }
-      if (failed) co_await deliver_queued(*gen);
+      if (failed) {
+        co_await deliver_queued(*gen);
+        if (!gen->stopped) status(*gen);
+      }
       if (!co_await sleep(gen, target->interval)) co_return;
     }
   }
@@ -420,6 +429,11 @@ class Daemon {
     }
     std::string line = "STATUS=" + std::to_string(gen.config.checks.size()) + " checks:";
     for (const auto& [s, n] : counts) line += " " + std::to_string(n) + " " + std::string(diff::to_string(s));
+    // A cycle that keeps failing (the state database full or read-only, say) is what `systemctl status` shows.
+    if (!failing_.empty()) {
+      const auto& [what, error] = *failing_.begin();
+      line += "; " + std::to_string(failing_.size()) + " failing, " + what + ": " + error.substr(0, 200);
+    }
     ::sd_notify(0, line.c_str());
   }
 
@@ -434,6 +448,7 @@ class Daemon {
   Alerter::InFlight in_flight_ = std::make_shared<std::set<std::string>>();  // shared across reloads
   std::shared_ptr<Generation> current_;
   std::map<std::string, diff::CheckStatus> last_status_;
+  std::map<std::string, std::string> failing_;  // "source NAME" / "target NAME" whose last cycle threw: why
   std::mt19937 rng_{std::random_device{}()};
 };
 

@@ -141,8 +141,8 @@ model::IpSet set_of(const char* cidr) {
 // and delivers, as a daemon tick does.
 class AlerterEventsTest : public ::testing::Test {
  protected:
-  void start(config::AlertConfig filter) {
-    db_.emplace(store::open_state_db(dir_.path() / "state.db"));
+  void start(config::AlertConfig filter, store::StateDbOptions options = {}) {
+    db_.emplace(store::open_state_db(dir_.path() / "state.db", options));
     records_.emplace(*db_);
     auto owned = std::make_unique<RecordingChannel>(false, dir_.path() / "state.db");
     channel_ = owned.get();
@@ -243,6 +243,27 @@ TEST_F(AlerterEventsTest, AnUpstreamChangeNoChannelTookIsDeliveredLater) {
   EXPECT_TRUE(flaky.taken().empty());
   step([](Alerter&) {});
   EXPECT_EQ(flaky.taken(), (std::vector<alert::EventKind>{alert::EventKind::kUpstreamChanged}));
+}
+
+// The store cannot save the record of an event that was sent (here another connection holds the write lock; in
+// production, a full disk): the next observation of the same problem sends nothing again, and saves the record
+// once the store works. Before, the same alert went out at every tick until the disk had room.
+TEST_F(AlerterEventsTest, AnEventSentWhoseRecordCouldNotBeSavedIsNotSentAgain) {
+  store::StateDbOptions impatient;
+  impatient.busy_timeout = std::chrono::milliseconds(20);
+  start(config::AlertConfig{}, impatient);
+  config::TargetConfig target;
+  target.name = "mail-allow";
+  auto blocker = store::Database::open(dir_.path() / "state.db", store::Database::Mode::kReadWrite);
+  blocker.exec("BEGIN IMMEDIATE");
+  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 1'000); });
+  ASSERT_EQ(channel_->kinds().size(), 1u);
+  EXPECT_FALSE(records_->load("target:mail-allow").has_value());  // sent, not saved
+  blocker.exec("ROLLBACK");
+  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 2'000); });
+  EXPECT_EQ(channel_->kinds().size(), 1u);  // not sent again
+  ASSERT_TRUE(records_->load("target:mail-allow").has_value());
+  EXPECT_TRUE(records_->load("target:mail-allow")->open);
 }
 
 TEST_F(AlerterEventsTest, AFetchFailingWithVaryingErrorsIsOneAlertUntilItRecovers) {

@@ -5,6 +5,7 @@
 #include "app/daemon_harness.h"
 #include "net/scoped_env.h"
 #include "proc_children.h"
+#include "store/sqlite_db.h"
 
 namespace allowdrift::testing {
 namespace {
@@ -207,6 +208,30 @@ TEST_F(DaemonTest, AFailedFetchIsTriedAgainSoonNotAtTheNextInterval) {
   ASSERT_TRUE(eventually([&] { return log().find("fetch failed source=cf") != std::string::npos; }, 70s)) << log();
   EXPECT_TRUE(eventually([&] { return log().find("fetch baseline source=cf") != std::string::npos; }, 5s)) << log();
   EXPECT_EQ(requests.load(), 2);
+  ASSERT_NO_FATAL_FAILURE(stop());
+}
+
+// A cycle that cannot write the state database (here another process holds its write lock past the busy
+// timeout; in production a full disk or a read-only remount) is named in STATUS, which `systemctl status`
+// shows, until a cycle works again.
+TEST_F(DaemonTest, AFailingCycleIsNamedInStatusUntilItWorksAgain) {
+  serve(current_);
+  allow(current_);
+  SyslogListener notify(dir_ / "notify.sock");
+  ::setenv("NOTIFY_SOCKET", (dir_ / "notify.sock").c_str(), 1);
+  start();
+  ::unsetenv("NOTIFY_SOCKET");
+  ASSERT_TRUE(eventually([&] { return log().find("check evaluated check=cf-web status=ok") != std::string::npos; }))
+      << log();
+  {
+    auto blocker = store::Database::open(dir_ / "state" / "state.db", store::Database::Mode::kReadWrite);
+    blocker.exec("BEGIN IMMEDIATE");
+    ASSERT_TRUE(eventually([&] { return notify.count("failing, source cf: ") >= 1; }, 20s)) << log();
+    blocker.exec("ROLLBACK");
+  }
+  const auto failing = notify.count("failing, source cf: ");
+  ASSERT_TRUE(eventually([&] { return notify.lines().back().find("failing") == std::string::npos; }, 20s)) << log();
+  EXPECT_GE(failing, 1u);
   ASSERT_NO_FATAL_FAILURE(stop());
 }
 
