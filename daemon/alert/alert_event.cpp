@@ -20,6 +20,8 @@ std::string_view to_string(EventKind kind) {
       return "fetch_recovered";
     case EventKind::kDataStale:
       return "data_stale";
+    case EventKind::kDataFresh:
+      return "data_fresh";
     case EventKind::kSuspectHeld:
       return "suspect_held";
     case EventKind::kTargetUnreadable:

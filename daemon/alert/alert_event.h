@@ -19,13 +19,14 @@ enum class EventKind : std::uint8_t {
   kFetchFailing,      // a source failed N fetches in a row
   kFetchRecovered,    // a failing source fetched again
   kDataStale,         // a source's last accepted list is older than its max age
+  kDataFresh,         // it is within its max age again (said by fetch_recovered when the fetches had failed)
   kSuspectHeld,       // a new list was held back as suspect (shrank, grew, token went backwards)
   kTargetUnreadable,  // a local allowlist could not be read
   kTargetRecovered,   // it can be read again
 };
 
 // "drift", "drift_changed", "resolved", "reminder", "upstream_changed", "fetch_failing", "fetch_recovered",
-// "data_stale", "suspect_held", "target_unreadable", "target_recovered".
+// "data_stale", "data_fresh", "suspect_held", "target_unreadable", "target_recovered".
 std::string_view to_string(EventKind kind);
 
 // Syslog severities (RFC 5424 numbering), so the channel can map them directly.

@@ -240,8 +240,21 @@ void Alerter::source_age(const config::SourceConfig& source, std::optional<std::
   const auto max_age_ms = source.fetch.max_age.count() * 1000;
   const bool stale = age_ms && *age_ms > max_age_ms;
   observe("age:" + source.name, stale, "stale", now_ms, [&](diff::Change c) {
-    if (c == diff::Change::kResolved) return std::optional<alert::AlertEvent>{};  // fetch_recovered says it
     alert::AlertEvent e;
+    e.source = source.name;
+    if (c == diff::Change::kResolved) {
+      // After failed fetches, the fetch_recovered just queued says it. Otherwise (a suspect list held past
+      // max_age, then accepted) this is the only word that the data is current again.
+      const bool said = std::any_of(queue_.begin(), queue_.end(), [&](const Pending& p) {
+        return p.event.kind == alert::EventKind::kFetchRecovered && p.event.source == source.name;
+      });
+      if (said) return std::optional<alert::AlertEvent>{};
+      e.kind = alert::EventKind::kDataFresh;
+      e.severity = alert::Severity::kNotice;
+      e.summary = "source " + source.name + ": the accepted list is within max_age again";
+      if (age_ms) e.fields = {{"age_s", std::to_string(*age_ms / 1000)}};
+      return std::optional<alert::AlertEvent>{e};
+    }
     e.kind = alert::EventKind::kDataStale;
     e.severity = alert::Severity::kWarning;
     e.source = source.name;

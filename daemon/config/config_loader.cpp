@@ -68,7 +68,7 @@ std::optional<alert::EventKind> parse_event_kind(std::string_view text) {
   using K = alert::EventKind;
   for (const K k :
        {K::kDriftNew, K::kDriftChanged, K::kDriftResolved, K::kDriftReminder, K::kUpstreamChanged, K::kFetchFailing,
-        K::kFetchRecovered, K::kDataStale, K::kSuspectHeld, K::kTargetUnreadable, K::kTargetRecovered}) {
+        K::kFetchRecovered, K::kDataStale, K::kDataFresh, K::kSuspectHeld, K::kTargetUnreadable, K::kTargetRecovered}) {
     if (alert::to_string(k) == text) return k;
   }
   return std::nullopt;

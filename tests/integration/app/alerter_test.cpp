@@ -266,6 +266,39 @@ TEST_F(AlerterEventsTest, AnEventSentWhoseRecordCouldNotBeSavedIsNotSentAgain) {
   EXPECT_TRUE(records_->load("target:mail-allow")->open);
 }
 
+// Data too old, then current again: said by data_fresh, unless the fetches had failed and fetch_recovered, in the
+// same observation, says it.
+TEST_F(AlerterEventsTest, DataThatIsCurrentAgainIsSaidOnce) {
+  start(config::AlertConfig{});
+  config::SourceConfig source;
+  source.name = "cf";
+  source.fetch.fail_alert_after = 1;
+  const std::int64_t hour = 3'600'000;
+  const std::int64_t too_old = source.fetch.max_age.count() * 1000 + hour;
+  // A suspect list held past max_age: the fetches work, the data grows old, then the hold ends.
+  step([&](Alerter& a) { a.source_age(source, too_old, 1'000); });
+  step([&](Alerter& a) { a.source_age(source, 0, 2'000); });
+  // Failed fetches: the data grows old; the first good fetch makes it current.
+  RefreshOutcome failed;
+  failed.source = "cf";
+  failed.kind = RefreshKind::kFailed;
+  failed.error_kind = "connect";
+  RefreshOutcome unchanged;
+  unchanged.source = "cf";
+  unchanged.kind = RefreshKind::kUnchanged;
+  step([&](Alerter& a) {
+    a.source_refreshed(source, failed, 1, 3'000);
+    a.source_age(source, too_old, 3'000);
+  });
+  step([&](Alerter& a) {
+    a.source_refreshed(source, unchanged, 0, 4'000);
+    a.source_age(source, 0, 4'000);
+  });
+  using K = alert::EventKind;
+  EXPECT_EQ(channel_->kinds(),
+            (std::vector<K>{K::kDataStale, K::kDataFresh, K::kFetchFailing, K::kDataStale, K::kFetchRecovered}));
+}
+
 TEST_F(AlerterEventsTest, AFetchFailingWithVaryingErrorsIsOneAlertUntilItRecovers) {
   start(config::AlertConfig{});
   config::SourceConfig source;
