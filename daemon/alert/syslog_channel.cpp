@@ -51,7 +51,12 @@ std::optional<std::string> SyslogChannel::connect_socket() {
 }
 
 std::optional<std::string> SyslogChannel::deliver(const AlertEvent& event) {
-  return send_line(event.severity, syslog_message(event, options_.render));
+  if (refused_since_sent_ == 0) return send_line(event.severity, syslog_message(event, options_.render));
+  // The first line that gets through says how many were refused before it (they are tried again, but whoever
+  // reads the log should know it had gaps).
+  AlertEvent with_count = event;
+  with_count.fields.emplace_back("syslog_refused", std::to_string(refused_since_sent_));
+  return send_line(event.severity, syslog_message(with_count, options_.render));
 }
 
 std::optional<std::string> SyslogChannel::send_line(Severity severity, std::string_view message) {
@@ -69,11 +74,13 @@ std::optional<std::string> SyslogChannel::send_line(Severity severity, std::stri
     const ssize_t sent = ::send(fd_, datagram.data(), datagram.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     if (sent >= 0) {
       if (static_cast<std::size_t>(sent) != datagram.size()) return "syslog datagram truncated";
+      refused_since_sent_ = 0;
       return std::nullopt;
     }
     const int err = errno;
     if (err == EAGAIN || err == EWOULDBLOCK) {
       ++dropped_;
+      ++refused_since_sent_;
       return "syslog receiver " + options_.socket_path + " is not keeping up (its queue is full); " +
              std::to_string(dropped_) + " datagrams refused so far";
     }

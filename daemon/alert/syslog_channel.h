@@ -3,7 +3,8 @@
 //
 // It never blocks the daemon (research/reliability.md §4.3: sendto() on /dev/log blocks when journald is slow,
 // systemd/systemd#16456): the socket is non-blocking and a full receive queue (EAGAIN) is reported as "not
-// delivered" at once, and counted. The caller keeps the event and tries again later. A socket that went away
+// delivered" at once, and counted; the next line that gets through carries syslog_refused=N. The caller keeps the
+// event and tries again later. A socket that went away
 // (journald restarting: ECONNREFUSED, ENOENT, ENOTCONN) is reconnected once per delivery.
 #pragma once
 
@@ -50,6 +51,7 @@ class SyslogChannel : public AlertChannel {
   SyslogOptions options_;
   int fd_ = -1;
   std::uint64_t dropped_ = 0;
+  std::uint64_t refused_since_sent_ = 0;  // named in the next line that gets through (syslog_refused=N)
 };
 
 }  // namespace allowdrift::alert

@@ -182,11 +182,19 @@ TEST_F(SyslogChannelTest, AFullReceiverMakesDeliveryFailFastNotHang) {
   EXPECT_NE(failure->find("queue is full"), std::string::npos) << *failure;
   EXPECT_EQ(channel.dropped(), 1u);
   EXPECT_LT(Clock::now() - started, 10s);
-  // Still refused while nobody reads; accepted again once the receiver drains a datagram.
+  // Still refused while nobody reads; accepted again once the receiver drains a datagram, and that line says how
+  // many were refused before it (the next one no longer does).
   EXPECT_TRUE(channel.deliver(drift()));
   EXPECT_EQ(channel.dropped(), 2u);
   ASSERT_TRUE(listener.receive());
   EXPECT_EQ(channel.deliver(drift()), std::nullopt);
+  std::string last;  // the queue holds every line sent before the refusals, then this one
+  while (const auto line = listener.receive(100ms)) last = *line;
+  EXPECT_NE(last.find(" syslog_refused=2"), std::string::npos) << last;
+  EXPECT_EQ(channel.deliver(drift()), std::nullopt);
+  const auto next = listener.receive();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->find("syslog_refused"), std::string::npos) << *next;
 }
 
 TEST_F(SyslogChannelTest, ReconnectsWhenTheReceiverRestarts) {
