@@ -148,6 +148,7 @@ boost::asio::awaitable<void> Alerter::deliver() {
       if (result.taken || !p.record)
         for (auto* c : result.failed) owe(c, p.event);
       if (result.taken && p.record) sent.push_back(*p.record);
+      if (!result.taken && p.record) look_again_ = true;  // its record did not move: made again when observed
     }
     save_sent(sent);
   }
@@ -156,7 +157,7 @@ boost::asio::awaitable<void> Alerter::deliver() {
 void Alerter::observe(const std::string& key, bool active, const std::string& fingerprint, std::int64_t now_ms,
                       const std::function<std::optional<alert::AlertEvent>(diff::Change)>& make) {
   if (in_flight_->count(key) != 0) {  // its last event is still on its way: look again soon
-    skipped_ = true;
+    look_again_ = true;
     return;
   }
   const auto unsaved = unsaved_.find(key);

@@ -59,9 +59,10 @@ class Alerter {
   // waits (alert::AlertChannel::waits). Call it after committing the observations' transaction.
   boost::asio::awaitable<void> deliver();
   bool pending() const { return !queue_.empty(); }
-  // True once (then reset) when an observation was skipped because its subject's event was still on its way: the
-  // caller should observe again soon rather than at its next long interval.
-  bool take_skipped() { return std::exchange(skipped_, false); }
+  // True once (then reset) when an observation was skipped because its subject's event was still on its way, or
+  // an event no channel could take waits for its subject's next observation: the caller should observe again soon
+  // rather than at its next long interval.
+  bool take_look_again() { return std::exchange(look_again_, false); }
 
   std::size_t delivered() const { return delivered_; }
 
@@ -95,7 +96,7 @@ class Alerter {
   Log log_;
   std::vector<Pending> queue_;
   InFlight in_flight_;  // keys of queued records: not stepped again until settled
-  bool skipped_ = false;
+  bool look_again_ = false;
   std::size_t delivered_ = 0;
   static constexpr std::size_t kOwedPerChannel = 100;
   struct Owed {

@@ -248,7 +248,7 @@ class Daemon {
           tx.commit();
         }
         co_await gen->alerter->deliver();
-        look_again_if_skipped(*gen);
+        look_again_if_asked(*gen);
         failing_.erase("source " + name);
       } catch (const std::exception& e) {
         forget_readings(*gen);
@@ -284,7 +284,7 @@ class Daemon {
           tx.commit();
         }
         co_await gen->alerter->deliver();
-        look_again_if_skipped(*gen);
+        look_again_if_asked(*gen);
         const bool recovered = failing_.erase("target " + name) > 0;
         if ((read || recovered) && !gen->stopped) {
           status(*gen);
@@ -384,10 +384,11 @@ class Daemon {
     }
   }
 
-  // An observation skipped because its subject's event was still on its way is made again at the next target
-  // tick (every target re-read), not hours later at the next fetch.
-  static void look_again_if_skipped(Generation& gen) {
-    if (gen.alerter->take_skipped()) gen.read_at.clear();
+  // An observation skipped because its subject's event was still on its way, or one whose event no channel could
+  // take (a syslog queue full, a webhook down), is made again at the next target tick (every target re-read and
+  // its checks evaluated), not up to target_max_age or a fetch interval later.
+  static void look_again_if_asked(Generation& gen) {
+    if (gen.alerter->take_look_again()) gen.read_at.clear();
   }
 
   // After a rolled-back transaction the readings it logged are gone: read every target afresh next time, so no

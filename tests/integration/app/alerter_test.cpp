@@ -225,6 +225,26 @@ TEST_F(AlerterEventsTest, AChannelThatFailedAnEventOthersTookGetsItAtTheNextDeli
   EXPECT_EQ(channel_->kinds().size(), 1u);
 }
 
+// An event no channel could take waits for its subject's next observation: the Alerter asks for one soon (the
+// daemon then re-reads its targets at the next tick instead of up to target_max_age later).
+TEST_F(AlerterEventsTest, AnEventNoChannelTookAsksForAnotherLookSoon) {
+  auto owned = std::make_unique<FlakyChannel>(1);
+  auto& flaky = *owned;
+  channels_.push_back({config::AlertConfig{}, std::move(owned)});
+  config::AlertConfig only_changes;
+  only_changes.events = {alert::EventKind::kUpstreamChanged};  // the recording channel does not want target events
+  start(only_changes);
+  config::TargetConfig target;
+  target.name = "mail-allow";
+  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 1'000); });
+  EXPECT_TRUE(alerter_->take_look_again());
+  EXPECT_FALSE(alerter_->take_look_again());
+  EXPECT_FALSE(records_->load("target:mail-allow").has_value());
+  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 2'000); });  // the look: sent now
+  EXPECT_EQ(flaky.taken(), (std::vector<alert::EventKind>{alert::EventKind::kTargetUnreadable}));
+  EXPECT_FALSE(alerter_->take_look_again());
+}
+
 // An upstream change has no record to bring it back: the channel that could not take it owes it.
 TEST_F(AlerterEventsTest, AnUpstreamChangeNoChannelTookIsDeliveredLater) {
   auto owned = std::make_unique<FlakyChannel>(1);
