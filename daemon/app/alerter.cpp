@@ -55,6 +55,11 @@ boost::asio::awaitable<Alerter::Sent> Alerter::send(const alert::AlertEvent& eve
   Sent sent;
   sent.taken = channels.empty();
   for (auto* c : channels) {
+    if (const auto owing = owed_.find(c); owing != owed_.end() && !owing->second.empty()) {
+      owe(c, event);  // behind what the channel already owes: it gets events in order (settle_owed)
+      sent.taken = true;
+      continue;
+    }
     if (const auto failed = co_await c->channel->deliver_async(event)) {
       log_("alert not delivered channel=" + c->channel->describe() +
            " event=" + std::string(alert::to_string(event.kind)) + " error=" + *failed);
@@ -75,7 +80,7 @@ void Alerter::owe(ChannelEntry* channel, const alert::AlertEvent& event) {
          std::to_string(kOwedPerChannel) + " events owed");
     owed.pop_front();
   }
-  owed.push_back({++owed_seq_, event});
+  owed.push_back({++owed_seq_, 0, event});
 }
 
 boost::asio::awaitable<void> Alerter::settle_owed() {
@@ -90,9 +95,22 @@ boost::asio::awaitable<void> Alerter::settle_owed() {
     while (!owed.empty()) {
       // A copy: while it is on its way, a new owed event may push the oldest out (owe()).
       const Owed oldest = owed.front();
-      if (const auto failed = co_await channel->channel->deliver_async(oldest.event)) break;  // still failing
-      ++delivered_;
-      if (!owed.empty() && owed.front().seq == oldest.seq) owed.pop_front();
+      const auto failed = co_await channel->channel->deliver_async(oldest.event);
+      const bool still_oldest = !owed.empty() && owed.front().seq == oldest.seq;
+      if (!failed) {
+        ++delivered_;
+        if (still_oldest) owed.pop_front();
+        continue;
+      }
+      // Still failing: tried again at the next delivery, up to kOwedAttempts times (a webhook that answers 400
+      // to it would otherwise hold back everything behind it).
+      if (still_oldest && ++owed.front().attempts >= kOwedAttempts) {
+        log_("alert dropped channel=" + channel->channel->describe() +
+             " event=" + std::string(alert::to_string(oldest.event.kind)) + " error=" + *failed + " (after " +
+             std::to_string(kOwedAttempts) + " more attempts)");
+        owed.pop_front();
+      }
+      break;
     }
     it = owed.empty() ? owed_.erase(it) : std::next(it);
   }
@@ -115,7 +133,6 @@ void Alerter::save_sent(std::vector<diff::AlertRecord>& sent) {
 }
 
 boost::asio::awaitable<void> Alerter::deliver() {
-  co_await settle_owed();  // before anything newer, so each channel keeps the order of events
   while (!queue_.empty()) {
     auto batch = std::move(queue_);
     queue_.clear();
@@ -152,6 +169,9 @@ boost::asio::awaitable<void> Alerter::deliver() {
     }
     save_sent(sent);
   }
+  // Then what channels owe, oldest first: what they were just handed queued behind it (send), so each channel
+  // keeps the order of events, and a channel that is down holds up nobody else's new events.
+  co_await settle_owed();
 }
 
 void Alerter::observe(const std::string& key, bool active, const std::string& fingerprint, std::int64_t now_ms,
@@ -160,16 +180,25 @@ void Alerter::observe(const std::string& key, bool active, const std::string& fi
     look_again_ = true;
     return;
   }
-  const auto unsaved = unsaved_.find(key);
-  const bool was_unsaved = unsaved != unsaved_.end();
-  const auto previous = was_unsaved ? std::optional<diff::AlertRecord>(unsaved->second) : records_.load(key);
+  auto previous = records_.load(key);
+  // A record sent but not saved (save_sent) stands until the store is seen to hold it: a save inside the
+  // caller's transaction is not that yet, since the commit may still fail (a full disk shows at COMMIT).
+  bool in_memory = false;
+  if (const auto unsaved = unsaved_.find(key); unsaved != unsaved_.end()) {
+    if (previous && *previous == unsaved->second) {
+      unsaved_.erase(unsaved);
+    } else {
+      previous = unsaved->second;
+      in_memory = true;
+    }
+  }
   const auto s = diff::step(previous, key, active, fingerprint, now_ms, reminder_ms_);
   const auto save = [&] {
     records_.save(s.record);
-    if (was_unsaved) unsaved_.erase(key);
+    if (in_memory) unsaved_[key] = s.record;
   };
   if (s.change == diff::Change::kNone) {
-    if (was_unsaved || !previous || *previous != s.record) save();
+    if (in_memory || !previous || *previous != s.record) save();
     return;
   }
   auto event = make(s.change);

@@ -3,8 +3,9 @@
 // whose filter takes it. A record moves on only when at least one channel took the event, so an alert that no
 // channel could deliver is tried again on the next observation instead of being lost. A channel that failed an
 // event another channel took (its record moved on), or an event with no record (upstream_changed), owes it: it is
-// tried again for that channel alone at each deliver(), oldest first, until taken. Owed events live in memory
-// (at most kOwedPerChannel a channel): a restart or reload forgets them, as its log says.
+// tried again for that channel alone at each deliver(), oldest first, up to kOwedAttempts times; newer events for
+// that channel queue behind it, so each channel sees events in order. Owed events live in memory (at most
+// kOwedPerChannel a channel): a restart or reload forgets them.
 //
 // Two phases, so that no delivery happens inside a database transaction or blocks the io_context thread: the
 // observe calls step the records (synchronous, inside the caller's transaction) and queue the events; deliver()
@@ -101,8 +102,10 @@ class Alerter {
   static constexpr std::size_t kOwedPerChannel = 100;
   struct Owed {
     std::uint64_t seq = 0;  // tells settle_owed() whether the event it sent is still the oldest
+    int attempts = 0;       // failed retries
     alert::AlertEvent event;
   };
+  static constexpr int kOwedAttempts = 5;
   std::map<ChannelEntry*, std::deque<Owed>> owed_;
   std::uint64_t owed_seq_ = 0;
   bool settling_owed_ = false;  // one deliver() retries them at a time (two loops may deliver at once)

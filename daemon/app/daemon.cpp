@@ -52,6 +52,7 @@ struct Generation {
   std::map<std::string, std::chrono::steady_clock::time_point> read_at;
   std::map<std::string, RefreshOutcome> refreshes;  // last outcome of each source
   IdleScheduler::Group sleepers = 0;                // its loops' sleeps, cancelled on reload and stop
+  std::map<std::string, std::string> failing;       // "source NAME" / "target NAME" whose last cycle threw: why
   bool stopped = false;
 };
 
@@ -77,12 +78,18 @@ std::function<Polled()> polling_of(const config::TargetConfig& target, bool due,
       if (!due && !moved) return p;
       p.at = std::chrono::steady_clock::now();
       p.state = read_target(target, *reader);
-    } catch (const std::exception& e) {
+    } catch (...) {  // whatever it is: call_detached would wait for ever on a throw (no deadline here)
       TargetState failed;
       failed.name = target.name;
       failed.spec = target.spec.text;
       failed.error_kind = "io";
-      failed.error = e.what();
+      try {
+        throw;
+      } catch (const std::exception& e) {
+        failed.error = e.what();
+      } catch (...) {
+        failed.error = "unknown error";
+      }
       p.at = std::chrono::steady_clock::now();
       p.state = std::move(failed);
     }
@@ -116,7 +123,6 @@ class Daemon {
         records_, gen->channels, gen->config.reminder, [](const std::string& line) { spdlog::warn("{}", line); },
         in_flight_);
     current_ = gen;
-    failing_.clear();  // the new generation's loops say again what fails
     // Targets first, so the first evaluation after a source's fetch has the local side; then the sources,
     // staggered over the first minute so that ten sources do not all connect in the same second.
     for (const auto& t : gen->config.targets) scheduler_.spawn(target_loop(gen, t.name));
@@ -240,7 +246,8 @@ class Daemon {
         }
         if (announce_first) co_await gen->alerter->deliver();  // after the commit, without blocking the other loops
         // A new list: re-read the targets it is compared with (they may have been updated for it), then evaluate.
-        auto polled = co_await poll_targets(gen, targets_of(*gen, uses_source), changed);
+        auto names = targets_of(*gen, uses_source);  // named, not a temporary in the co_await (GCC 12)
+        auto polled = co_await poll_targets(gen, std::move(names), changed);
         if (!gen->stopped) {
           store::Transaction tx(db_);  // the readings, the evaluations and their alert records: one commit
           for (auto& p : polled) take_reading(*gen, p);
@@ -249,12 +256,12 @@ class Daemon {
         }
         co_await gen->alerter->deliver();
         look_again_if_asked(*gen);
-        failing_.erase("source " + name);
+        gen->failing.erase("source " + name);
       } catch (const std::exception& e) {
         forget_readings(*gen);
         spdlog::error("source cycle failed source={} error=\"{}\"", name, e.what());
         failed = true;
-        failing_["source " + name] = e.what();
+        gen->failing["source " + name] = e.what();
         fetch_failures = std::max(fetch_failures, 1);  // the store, say: tried again as soon as a failed fetch
       }
       if (failed) co_await deliver_queued(*gen);  // events queued before the failure (no co_await in a handler)
@@ -285,7 +292,7 @@ class Daemon {
         }
         co_await gen->alerter->deliver();
         look_again_if_asked(*gen);
-        const bool recovered = failing_.erase("target " + name) > 0;
+        const bool recovered = gen->failing.erase("target " + name) > 0;
         if ((read || recovered) && !gen->stopped) {
           status(*gen);
           release_free_memory();
@@ -294,7 +301,7 @@ class Daemon {
         forget_readings(*gen);
         spdlog::error("target cycle failed target={} error=\"{}\"", name, e.what());
         failed = true;
-        failing_["target " + name] = e.what();
+        gen->failing["target " + name] = e.what();
       }
       if (failed) {
         co_await deliver_queued(*gen);
@@ -320,7 +327,8 @@ class Daemon {
   // The targets named, each polled on a thread of its own, one after another: read when its change signal moved,
   // its reading is older than its max_age, or `force`. A firewall tool (ipset, iptables-save) may run for its
   // whole timeout, and this thread must go on answering SIGTERM and the watchdog meanwhile. Empty when the
-  // generation stopped during a poll: a reload or stop does not wait for a tool.
+  // generation stopped during a poll (a reload: the new generation reads on its own; a stop: the io_context
+  // stops, and the tool is ended at exit).
   asio::awaitable<std::vector<Polled>> poll_targets(std::shared_ptr<Generation> gen, std::vector<std::string> names,
                                                     bool force) {
     std::vector<Polled> out;
@@ -351,10 +359,14 @@ class Daemon {
   }
 
   // Takes a poll in, inside the caller's transaction (the reading log, the target's alert observation). True when
-  // the target was read.
+  // the target was read. A reading begun before the one already taken is dropped: the target and a source loop
+  // may poll the same target at once, and the slower, older reading (say, of a set an exec hook was still
+  // updating) must not replace the newer one.
   bool take_reading(Generation& gen, Polled& polled) {
     const auto* target = gen.config.find_target(polled.target);
     if (target == nullptr || !polled.state) return false;
+    if (const auto last = gen.read_at.find(polled.target); last != gen.read_at.end() && last->second > polled.at)
+      return false;
     if (polled.signal) {
       gen.signals[polled.target] = *polled.signal;
     } else {
@@ -431,9 +443,9 @@ class Daemon {
     std::string line = "STATUS=" + std::to_string(gen.config.checks.size()) + " checks:";
     for (const auto& [s, n] : counts) line += " " + std::to_string(n) + " " + std::string(diff::to_string(s));
     // A cycle that keeps failing (the state database full or read-only, say) is what `systemctl status` shows.
-    if (!failing_.empty()) {
-      const auto& [what, error] = *failing_.begin();
-      line += "; " + std::to_string(failing_.size()) + " failing, " + what + ": " + error.substr(0, 200);
+    if (!gen.failing.empty()) {
+      const auto& [what, error] = *gen.failing.begin();
+      line += "; " + std::to_string(gen.failing.size()) + " failing, " + what + ": " + error.substr(0, 200);
     }
     ::sd_notify(0, line.c_str());
   }
@@ -449,7 +461,6 @@ class Daemon {
   Alerter::InFlight in_flight_ = std::make_shared<std::set<std::string>>();  // shared across reloads
   std::shared_ptr<Generation> current_;
   std::map<std::string, diff::CheckStatus> last_status_;
-  std::map<std::string, std::string> failing_;  // "source NAME" / "target NAME" whose last cycle threw: why
   std::mt19937 rng_{std::random_device{}()};
 };
 

@@ -35,8 +35,10 @@ struct FetchSettings {
   // A list held back as suspect that the source keeps publishing unchanged for this long (counted from when it
   // first arrived, or from the last time the old list was confirmed, whichever is later) is accepted at the next
   // fetch: a vendor that really shrank its list must not leave the checks on the old one for ever. nullopt:
-  // "never" (only a changed list ends the hold). Below max_age, so that data_stale does not fire first.
+  // "never" (only a changed list ends the hold). Below max_age, so that data_stale does not fire first: when
+  // not set, 2 days, or half of max_age when that is 2 days or less; when set, it must be.
   std::optional<seconds> accept_suspect_after{2 * 86400};
+  bool accept_suspect_after_set = false;  // written in the configuration (globally or for the source)
 };
 
 struct SourceConfig {

@@ -85,7 +85,8 @@ void read_fetch_settings(TableReader& r, FetchSettings& fetch) {
   r.duration("max_age", fetch.max_age, std::chrono::seconds{60});
   r.integer("fail_alert_after", fetch.fail_alert_after, 1, 1000);
   r.duration("retry_after_failure", fetch.retry_after_failure, std::chrono::seconds{1});
-  r.duration_or_never("accept_suspect_after", fetch.accept_suspect_after, std::chrono::seconds{1});
+  if (r.duration_or_never("accept_suspect_after", fetch.accept_suspect_after, std::chrono::seconds{1}))
+    fetch.accept_suspect_after_set = true;
 }
 
 class Loader {
@@ -170,6 +171,9 @@ class Loader {
                                  format_duration(s.fetch.max_age) +
                                  "): the list would be reported too old before every next fetch");
     }
+    if (!s.fetch.accept_suspect_after_set && s.fetch.accept_suspect_after &&
+        *s.fetch.accept_suspect_after >= s.fetch.max_age)
+      s.fetch.accept_suspect_after = s.fetch.max_age / 2;  // the default gives way to a shorter max_age
     if (s.fetch.accept_suspect_after && *s.fetch.accept_suspect_after >= s.fetch.max_age) {
       r.error_at("accept_suspect_after", "accept_suspect_after (" + format_duration(*s.fetch.accept_suspect_after) +
                                              ") must be shorter than max_age (" + format_duration(s.fetch.max_age) +

@@ -147,7 +147,7 @@ class AlerterEventsTest : public ::testing::Test {
     auto owned = std::make_unique<RecordingChannel>(false, dir_.path() / "state.db");
     channel_ = owned.get();
     channels_.push_back({std::move(filter), std::move(owned)});
-    alerter_.emplace(*records_, channels_, std::chrono::hours{24}, [](const std::string&) {});
+    alerter_.emplace(*records_, channels_, std::chrono::hours{24}, [this](const std::string& l) { log_.push_back(l); });
   }
   template <typename Observe>
   void step(Observe observe) {
@@ -163,6 +163,7 @@ class AlerterEventsTest : public ::testing::Test {
   std::vector<ChannelEntry> channels_;
   RecordingChannel* channel_ = nullptr;
   std::optional<Alerter> alerter_;
+  std::vector<std::string> log_;
 };
 
 TEST_F(AlerterEventsTest, AProblemThatComesBackAfterAFilteredOutRecoveryIsAlertedAgain) {
@@ -207,10 +208,11 @@ TEST_F(AlerterEventsTest, ADriftGoesOutWithTheSeveritiesTheCheckConfigures) {
             (std::vector<alert::Severity>{alert::Severity::kInfo, alert::Severity::kError, alert::Severity::kError}));
 }
 
-// syslog took the event, the webhook was down: the record moves on (syslog must not get it twice), and the
-// webhook gets it at the next delivery, with nothing new observed.
-TEST_F(AlerterEventsTest, AChannelThatFailedAnEventOthersTookGetsItAtTheNextDelivery) {
-  auto owned = std::make_unique<FlakyChannel>(1);
+// syslog took the event, the webhook was down (it fails the event and the retry at the end of that delivery):
+// the record moves on (syslog must not get it twice), and the webhook gets it at the next delivery, before the
+// newer event that arrived meanwhile, which waits behind it.
+TEST_F(AlerterEventsTest, AChannelThatFailedAnEventOthersTookGetsItLaterAndInOrder) {
+  auto owned = std::make_unique<FlakyChannel>(2);
   auto& flaky = *owned;
   channels_.push_back({config::AlertConfig{}, std::move(owned)});
   start(config::AlertConfig{});
@@ -220,9 +222,10 @@ TEST_F(AlerterEventsTest, AChannelThatFailedAnEventOthersTookGetsItAtTheNextDeli
   EXPECT_TRUE(flaky.taken().empty());
   EXPECT_EQ(channel_->kinds().size(), 1u);
   EXPECT_TRUE(records_->load("target:mail-allow")->open);
-  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 2'000); });  // nothing new
-  EXPECT_EQ(flaky.taken(), (std::vector<alert::EventKind>{alert::EventKind::kTargetUnreadable}));
-  EXPECT_EQ(channel_->kinds().size(), 1u);
+  step([&](Alerter& a) { a.target_read(target, "", 2'000); });  // readable again
+  using K = alert::EventKind;
+  EXPECT_EQ(flaky.taken(), (std::vector<K>{K::kTargetUnreadable, K::kTargetRecovered}));
+  EXPECT_EQ(channel_->kinds(), (std::vector<K>{K::kTargetUnreadable, K::kTargetRecovered}));
 }
 
 // An event no channel could take waits for its subject's next observation: the Alerter asks for one soon (the
@@ -245,9 +248,29 @@ TEST_F(AlerterEventsTest, AnEventNoChannelTookAsksForAnotherLookSoon) {
   EXPECT_FALSE(alerter_->take_look_again());
 }
 
+// A channel that refuses an event for good (a webhook answering 400 to it) is not offered it for ever: after the
+// failed delivery and five retries it is dropped, said in the log, and the channel's next event goes out.
+TEST_F(AlerterEventsTest, AnOwedEventIsDroppedAfterFiveRetries) {
+  auto owned = std::make_unique<FlakyChannel>(6);
+  auto& flaky = *owned;
+  channels_.push_back({config::AlertConfig{}, std::move(owned)});
+  start(config::AlertConfig{});
+  config::TargetConfig target;
+  target.name = "mail-allow";
+  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 1'000); });  // fails, retry fails
+  for (int i = 0; i < 4; ++i) step([](Alerter&) {});                                   // four more retries
+  EXPECT_TRUE(flaky.taken().empty());
+  const auto dropped = std::count_if(log_.begin(), log_.end(), [](const std::string& l) {
+    return l.find("alert dropped channel=flaky event=target_unreadable") != std::string::npos;
+  });
+  EXPECT_EQ(dropped, 1);
+  step([&](Alerter& a) { a.target_read(target, "", 2'000); });
+  EXPECT_EQ(flaky.taken(), (std::vector<alert::EventKind>{alert::EventKind::kTargetRecovered}));
+}
+
 // An upstream change has no record to bring it back: the channel that could not take it owes it.
 TEST_F(AlerterEventsTest, AnUpstreamChangeNoChannelTookIsDeliveredLater) {
-  auto owned = std::make_unique<FlakyChannel>(1);
+  auto owned = std::make_unique<FlakyChannel>(2);
   auto& flaky = *owned;
   channels_.push_back({config::AlertConfig{}, std::move(owned)});
   config::AlertConfig only_targets;
@@ -280,7 +303,14 @@ TEST_F(AlerterEventsTest, AnEventSentWhoseRecordCouldNotBeSavedIsNotSentAgain) {
   ASSERT_EQ(channel_->kinds().size(), 1u);
   EXPECT_FALSE(records_->load("target:mail-allow").has_value());  // sent, not saved
   blocker.exec("ROLLBACK");
-  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 2'000); });
+  // Observed inside a transaction that then fails (the daemon's, at a COMMIT the full disk refuses): still not
+  // sent again at the next observation.
+  step([&](Alerter& a) {
+    store::Transaction tx(*db_);
+    a.target_read(target, "not-found: no such file", 2'000);
+  });  // rolled back: not committed
+  EXPECT_FALSE(records_->load("target:mail-allow").has_value());
+  step([&](Alerter& a) { a.target_read(target, "not-found: no such file", 3'000); });
   EXPECT_EQ(channel_->kinds().size(), 1u);  // not sent again
   ASSERT_TRUE(records_->load("target:mail-allow").has_value());
   EXPECT_TRUE(records_->load("target:mail-allow")->open);

@@ -213,8 +213,13 @@ TEST(ConfigLoader, FetchSettingsThatContradictEachOtherAreErrors) {
   EXPECT_TRUE(with("interval = \"1d\"\n", "max_age = \"2d\"\naccept_suspect_after = \"36h\"\n"));
   EXPECT_THAT(errors_of(with("", "interval = \"1d\"\nmax_age = \"1h\"\n")),
               HasSubstr(":5: key 'interval' in [[source]] 'a': interval (1d) must be shorter than max_age (1h)"));
-  EXPECT_THAT(errors_of(with("max_age = \"1d\"\n", "")), HasSubstr("accept_suspect_after (2d) must be shorter than "
-                                                                   "max_age (1d)"));
+  EXPECT_THAT(errors_of(with("max_age = \"1d\"\naccept_suspect_after = \"2d\"\n", "")),
+              HasSubstr("accept_suspect_after (2d) must be shorter than max_age (1d)"));
+  // Not written: its default gives way (half of max_age), so a shorter max_age alone is no error.
+  const auto short_age = with("max_age = \"1d\"\n", "");
+  ASSERT_TRUE(short_age) << errors_of(short_age);
+  EXPECT_EQ(short_age->sources[0].fetch.accept_suspect_after, std::chrono::hours(12));
+  EXPECT_EQ(with("", "")->sources[0].fetch.accept_suspect_after, std::chrono::hours(48));
 }
 
 TEST(ConfigLoader, TomlSyntaxErrorsHaveTheirLine) {
