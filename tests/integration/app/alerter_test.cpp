@@ -149,6 +149,13 @@ class AlerterEventsTest : public ::testing::Test {
     channels_.push_back({std::move(filter), std::move(owned)});
     alerter_.emplace(*records_, channels_, std::chrono::hours{24}, [this](const std::string& l) { log_.push_back(l); });
   }
+  // A channel before the recording one (call before start()).
+  FlakyChannel& add_flaky(int failures) {
+    auto owned = std::make_unique<FlakyChannel>(failures);
+    auto& flaky = *owned;
+    channels_.push_back({config::AlertConfig{}, std::move(owned)});
+    return flaky;
+  }
   template <typename Observe>
   void step(Observe observe) {
     observe(*alerter_);
@@ -212,9 +219,7 @@ TEST_F(AlerterEventsTest, ADriftGoesOutWithTheSeveritiesTheCheckConfigures) {
 // the record moves on (syslog must not get it twice), and the webhook gets it at the next delivery, before the
 // newer event that arrived meanwhile, which waits behind it.
 TEST_F(AlerterEventsTest, AChannelThatFailedAnEventOthersTookGetsItLaterAndInOrder) {
-  auto owned = std::make_unique<FlakyChannel>(2);
-  auto& flaky = *owned;
-  channels_.push_back({config::AlertConfig{}, std::move(owned)});
+  auto& flaky = add_flaky(2);
   start(config::AlertConfig{});
   config::TargetConfig target;
   target.name = "mail-allow";
@@ -231,9 +236,7 @@ TEST_F(AlerterEventsTest, AChannelThatFailedAnEventOthersTookGetsItLaterAndInOrd
 // An event no channel could take waits for its subject's next observation: the Alerter asks for one soon (the
 // daemon then re-reads its targets at the next tick instead of up to target_max_age later).
 TEST_F(AlerterEventsTest, AnEventNoChannelTookAsksForAnotherLookSoon) {
-  auto owned = std::make_unique<FlakyChannel>(1);
-  auto& flaky = *owned;
-  channels_.push_back({config::AlertConfig{}, std::move(owned)});
+  auto& flaky = add_flaky(1);
   config::AlertConfig only_changes;
   only_changes.events = {alert::EventKind::kUpstreamChanged};  // the recording channel does not want target events
   start(only_changes);
@@ -251,9 +254,7 @@ TEST_F(AlerterEventsTest, AnEventNoChannelTookAsksForAnotherLookSoon) {
 // A channel that refuses an event for good (a webhook answering 400 to it) is not offered it for ever: after the
 // failed delivery and five retries it is dropped, said in the log, and the channel's next event goes out.
 TEST_F(AlerterEventsTest, AnOwedEventIsDroppedAfterFiveRetries) {
-  auto owned = std::make_unique<FlakyChannel>(6);
-  auto& flaky = *owned;
-  channels_.push_back({config::AlertConfig{}, std::move(owned)});
+  auto& flaky = add_flaky(6);
   start(config::AlertConfig{});
   config::TargetConfig target;
   target.name = "mail-allow";
@@ -270,9 +271,7 @@ TEST_F(AlerterEventsTest, AnOwedEventIsDroppedAfterFiveRetries) {
 
 // An upstream change has no record to bring it back: the channel that could not take it owes it.
 TEST_F(AlerterEventsTest, AnUpstreamChangeNoChannelTookIsDeliveredLater) {
-  auto owned = std::make_unique<FlakyChannel>(2);
-  auto& flaky = *owned;
-  channels_.push_back({config::AlertConfig{}, std::move(owned)});
+  auto& flaky = add_flaky(2);
   config::AlertConfig only_targets;
   only_targets.events = {alert::EventKind::kTargetUnreadable};  // the recording channel does not want the change
   start(only_targets);
