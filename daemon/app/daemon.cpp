@@ -142,7 +142,7 @@ class Daemon {
 
   void reload() {
     ::sd_notify(0, "RELOADING=1");
-    auto loaded = config::load_config(options_.config_path, options_.state_dir);
+    auto loaded = config::load_config(options_.config_path, options_.state_dir, config::Checks::kDaemon);
     if (!loaded) {
       for (const auto& m : loaded.error().messages) spdlog::error("reload rejected, old config kept: {}", m);
       ::sd_notify(0, "READY=1\nSTATUS=reload rejected: the previous configuration keeps running");
@@ -324,10 +324,10 @@ class Daemon {
     } while (co_await sleep(gen, std::chrono::hours{24}));
   }
 
-  // The targets named, each polled on a thread of its own, one after another: read when its change signal moved,
-  // its reading is older than its max_age, or `force`. A firewall tool (ipset, iptables-save) may run for its
-  // whole timeout, and this thread must go on answering SIGTERM and the watchdog meanwhile. Empty when the
-  // generation stopped during a poll (a reload: the new generation reads on its own; a stop: the io_context
+  // The targets named, polled one after another: read when its change signal moved, its reading is older than its
+  // max_age, or `force`. A firewall tool (ipset, iptables-save) may run for its whole timeout, so a reader that
+  // runs tools polls on a thread of its own while this one goes on answering SIGTERM and the watchdog. Empty when
+  // the generation stopped during a poll (a reload: the new generation reads on its own; a stop: the io_context
   // stops, and the tool is ended at exit).
   asio::awaitable<std::vector<Polled>> poll_targets(std::shared_ptr<Generation> gen, std::vector<std::string> names,
                                                     bool force) {
@@ -341,7 +341,16 @@ class Daemon {
       std::optional<firewall::ChangeSignal> previous;
       if (const auto s = gen->signals.find(name); s != gen->signals.end()) previous = s->second;
       auto work = polling_of(*target, due, std::move(previous));
-      auto polled = co_await sys::call_detached<Polled>(std::move(work), std::chrono::steady_clock::time_point::max());
+      // A tool may run for its whole timeout: on a thread of its own, and this one goes on. A file or a netlink
+      // dump takes a moment and is read here: a thread each tick would cost more than the read, and its cached
+      // stack would stay resident. (A file on a hung network mount would block, as the state database there
+      // would.)
+      std::optional<Polled> polled;
+      if (reader_for(*target)->runs_tools()) {
+        polled = co_await sys::call_detached<Polled>(std::move(work), std::chrono::steady_clock::time_point::max());
+      } else {
+        polled = work();
+      }
       if (gen->stopped) co_return std::vector<Polled>{};
       if (polled) out.push_back(std::move(*polled));
     }
@@ -480,7 +489,7 @@ asio::awaitable<void> watchdog(IdleScheduler& scheduler, const bool& stopping) {
 }  // namespace
 
 int run_daemon(const DaemonOptions& options) {
-  auto loaded = config::load_config(options.config_path, options.state_dir);
+  auto loaded = config::load_config(options.config_path, options.state_dir, config::Checks::kDaemon);
   if (!loaded) {
     for (const auto& m : loaded.error().messages) spdlog::error("{}", m);
     return kExitConfig;

@@ -42,7 +42,8 @@ void check_name(TableReader& r, std::string_view kind, const std::string& name) 
 
 // A URL to fetch from or post to, parsed as the fetcher will (host, port 1-65535, no credentials) so that a typo
 // fails here and at check-config, not at the first fetch. `secret`: the message must not repeat the URL.
-void check_url(TableReader& r, std::string_view key, const std::string& url, bool secret) {
+void check_url(TableReader& r, std::string_view key, const std::string& url, bool secret, Checks checks) {
+  if (checks == Checks::kDaemon) return;  // the https:// prefix is checked; the worker parses the rest
   const auto parsed = net::parse_https_url(url);
   if (parsed) return;
   r.error_at(key, secret ? "a webhook url must be a valid https:// URL with a host (and a port from 1 to 65535)"
@@ -51,8 +52,9 @@ void check_url(TableReader& r, std::string_view key, const std::string& url, boo
 
 // A CA file must give at least one certificate now: OpenSSL would otherwise start with no trust anchor and every
 // fetch through it would fail, hours later for a daemon.
-void check_ca_file(TableReader& r, const std::string& path) {
-  if (auto problem = net::check_ca_file(path)) r.error_at("ca_file", *problem);
+void check_ca_file(TableReader& r, const std::string& path, Checks checks) {
+  if (checks == Checks::kPure) return;
+  if (auto problem = net::check_ca_file(path, checks == Checks::kFull)) r.error_at("ca_file", *problem);
 }
 
 std::optional<alert::Severity> parse_severity(std::string_view text) {
@@ -91,8 +93,8 @@ void read_fetch_settings(TableReader& r, FetchSettings& fetch) {
 
 class Loader {
  public:
-  Loader(const std::string& file, const feeds::PresetCatalog& catalog, ErrorSink& errors, bool check_files)
-      : file_(file), catalog_(catalog), errors_(errors), check_files_(check_files) {}
+  Loader(const std::string& file, const feeds::PresetCatalog& catalog, ErrorSink& errors, Checks checks)
+      : file_(file), catalog_(catalog), errors_(errors), checks_(checks) {}
 
   Config load(const toml::table& root) {
     Config config;
@@ -162,7 +164,7 @@ class Loader {
     std::string ca_file;
     if (r.string("ca_file", ca_file)) {
       s.ca_file = resolve_path(file_, ca_file);
-      if (check_files_) check_ca_file(r, *s.ca_file);
+      check_ca_file(r, *s.ca_file, checks_);
     }
     read_fetch_settings(r, s.fetch);
     // Settings that contradict each other, whichever level (global or this source) set them.
@@ -231,7 +233,7 @@ class Loader {
     if (!s.spec.url.empty() && s.spec.url.rfind("https://", 0) != 0) {
       r.error_at(has_url ? "url" : "preset", "only https:// URLs are fetched, not '" + s.spec.url + "'");
     } else if (!s.spec.url.empty()) {
-      check_url(r, has_url ? "url" : "preset", s.spec.url, false);
+      check_url(r, has_url ? "url" : "preset", s.spec.url, false, checks_);
     }
     s.spec.name = s.name;
     if (has_may_be_empty) s.spec.guards.may_be_empty = guards.may_be_empty;
@@ -352,13 +354,13 @@ class Loader {
       } else if (has_url && a.url.rfind("https://", 0) != 0) {
         r.error_at("url", "a webhook url must be https://");  // the URL itself may hold a secret: not repeated
       } else if (has_url) {
-        check_url(r, "url", a.url, true);
+        check_url(r, "url", a.url, true, checks_);
       }
       if (has_file) a.url_file = resolve_path(file_, a.url_file);
       std::string ca;
       if (r.string("ca_file", ca)) {
         a.ca_file = resolve_path(file_, ca);
-        if (check_files_) check_ca_file(r, *a.ca_file);
+        check_ca_file(r, *a.ca_file, checks_);
       }
       r.duration("timeout", a.timeout, std::chrono::seconds{1});
     } else if (type == "exec") {
@@ -391,7 +393,7 @@ class Loader {
   const std::string& file_;
   const feeds::PresetCatalog& catalog_;
   ErrorSink& errors_;
-  bool check_files_;
+  Checks checks_;
 };
 
 }  // namespace
@@ -407,7 +409,7 @@ const TargetConfig* Config::find_target(std::string_view name) const {
 }
 
 ConfigResult parse_config(std::string_view text, const std::string& file, const std::vector<PresetText>& extra_presets,
-                          bool check_files) {
+                          Checks checks) {
   ErrorSink errors;
   toml::table root;
   try {
@@ -431,7 +433,7 @@ ConfigResult parse_config(std::string_view text, const std::string& file, const 
     errors.add(file, 0, "presets: " + catalog.error().message);
     return ConfigErrors{std::move(errors).in_file_order()};
   }
-  Loader loader(file, *catalog, errors, check_files);
+  Loader loader(file, *catalog, errors, checks);
   auto config = loader.load(root);
   if (!errors.messages.empty()) return ConfigErrors{std::move(errors).in_file_order()};
   return config;
@@ -440,7 +442,7 @@ ConfigResult parse_config(std::string_view text, const std::string& file, const 
 namespace {
 
 // The file, the presets it names, and the parse.
-ConfigResult read_config(const std::string& path) {
+ConfigResult read_config(const std::string& path, Checks checks) {
   sys::FileReadOptions options;
   options.max_bytes = 1u << 20;
   auto contents = sys::read_file(path, options);
@@ -470,13 +472,13 @@ ConfigResult read_config(const std::string& path) {
   } catch (const toml::parse_error&) {
     // Reported with its line by parse_config below.
   }
-  return parse_config(contents->bytes, path, extra, /*check_files=*/true);
+  return parse_config(contents->bytes, path, extra, checks);
 }
 
 }  // namespace
 
-ConfigResult load_config(const std::string& path, const std::string& state_dir_override) {
-  auto loaded = read_config(path);
+ConfigResult load_config(const std::string& path, const std::string& state_dir_override, Checks checks) {
+  auto loaded = read_config(path, checks);
   if (loaded && !state_dir_override.empty()) loaded->state_dir = state_dir_override;
   return loaded;
 }

@@ -7,6 +7,7 @@
 
 #include <boost/system/result.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,18 +31,27 @@ class ConfigErrorsException : public std::runtime_error {
 using ConfigResult = boost::system::result<Config, ConfigErrors>;
 
 // TOML text -> Config. `file` names the input in messages. Presets come from the binary plus, when the text
-// sets presets_dir, `extra_presets` (already read by the caller). Pure unless `check_files` (load_config): then
-// each ca_file must also give at least one certificate.
+// sets presets_dir, `extra_presets` (already read by the caller). Opens no file with kPure.
 struct PresetText {
   std::string name;
   std::string text;
 };
+// How far values are checked beyond their syntax:
+// - kPure: URLs parsed as the fetcher parses them (host, port 1-65535); no file is opened.
+// - kFull: and each ca_file must give a certificate (check-config, --once and the CLI commands).
+// - kDaemon: URLs checked for https:// only, a ca_file for holding a PEM certificate block. The daemon's own
+//   process does not run Boost.URL's and OpenSSL's parsers: their code, once run, stays resident (2.4 MB of an
+//   idle daemon that fetches in worker processes). Its workers parse both at each fetch, and the shipped unit
+//   runs check-config (kFull) before every start and reload.
+enum class Checks : std::uint8_t { kPure, kFull, kDaemon };
+
 ConfigResult parse_config(std::string_view text, const std::string& file, const std::vector<PresetText>& extra_presets,
-                          bool check_files = false);
+                          Checks checks = Checks::kPure);
 
 // Reads `path` (refusing a world-writable file), reads presets_dir's *.toml when set, and parses. A non-empty
 // `state_dir_override` (the command line's --state-dir) replaces state_dir, as every command applies it.
-ConfigResult load_config(const std::string& path, const std::string& state_dir_override = "");
+ConfigResult load_config(const std::string& path, const std::string& state_dir_override = "",
+                         Checks checks = Checks::kFull);
 
 inline constexpr const char* kDefaultConfigPath = "/etc/allowdrift/allowdrift.toml";
 

@@ -33,6 +33,9 @@ class AllowlistReader {
   // Cheap next to read(): the daemon calls it every tick and reads only when it moved.
   virtual ReadResult<ChangeSignal> change_signal() = 0;
   virtual ReadResult<Allowlist> read() = 0;
+  // True when reading waits on a tool (iptables-save, ipset) for up to its timeout; false for a file or an
+  // in-process netlink dump, which take a moment. The daemon reads the former on a thread of its own.
+  virtual bool runs_tools() const { return false; }
 };
 
 std::unique_ptr<AllowlistReader> make_reader(const TargetSpec& spec, const ReaderOptions& options);

@@ -92,6 +92,8 @@ class IptablesReader final : public AllowlistReader {
         tool_(ipv6 ? "ip6tables-save" : "iptables-save", "iptables", options),
         ipset_("ipset", "ipset", options) {}
 
+  bool runs_tools() const override { return true; }
+
   ReadResult<ChangeSignal> change_signal() override {
     auto fetched = fetch();
     if (!fetched) return fetched.error();
@@ -165,6 +167,8 @@ class IpsetReader final : public AllowlistReader {
  public:
   IpsetReader(const TargetSpec& spec, const ReaderOptions& options)
       : name_(spec.name), ipset_("ipset", "ipset", options) {}
+
+  bool runs_tools() const override { return true; }
 
   ReadResult<ChangeSignal> change_signal() override {
     auto text = ipset_save(ipset_, name_, "");

@@ -8,9 +8,12 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 
 namespace allowdrift::net {
 namespace {
@@ -177,8 +180,21 @@ boost::system::result<std::shared_ptr<ssl::context>, FetchError> make_tls_client
   }
 }
 
-std::optional<std::string> check_ca_file(const std::string& ca_file) {
-  if (auto loaded = load_ca_file(nullptr, ca_file); !loaded) return loaded.error().message;
+std::optional<std::string> check_ca_file(const std::string& ca_file, bool parse) {
+  if (parse) {
+    if (auto loaded = load_ca_file(nullptr, ca_file); !loaded) return loaded.error().message;
+    return std::nullopt;
+  }
+  std::ifstream in(ca_file, std::ios::binary);
+  if (!in) return "cannot read ca_file " + ca_file + ": " + std::strerror(errno);
+  std::string text;
+  text.resize(1u << 20);  // a trust store of a few hundred certificates; the block is near the start anyway
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return "cannot read ca_file " + ca_file;
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos &&
+      text.find("-----BEGIN TRUSTED CERTIFICATE-----") == std::string::npos)
+    return "ca_file " + ca_file + " holds no PEM certificate";
   return std::nullopt;
 }
 

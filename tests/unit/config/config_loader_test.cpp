@@ -489,6 +489,14 @@ TEST_F(ConfigFileTest, ACaFileMustGiveACertificate) {
     EXPECT_THAT(errors_of(loaded), HasSubstr(":4: key 'ca_file' in [[source]] 'a': ")) << bad;
     EXPECT_THAT(errors_of(loaded), HasSubstr(bad)) << bad;
   }
+  // The daemon's own check, without OpenSSL: the file reads and holds a PEM certificate block (its fetch workers
+  // and check-config parse it).
+  for (const char* bad : {"none.pem", "empty.pem"}) {
+    const auto loaded = load_config(with_ca(bad), "", Checks::kDaemon);
+    ASSERT_FALSE(loaded) << bad;
+    EXPECT_THAT(errors_of(loaded), HasSubstr(":4: key 'ca_file' in [[source]] 'a': ")) << bad;
+  }
+  EXPECT_TRUE(load_config(with_ca("junk.pem"), "", Checks::kDaemon));
   // Checked only when a file is loaded: parse_config alone stays pure.
   EXPECT_TRUE(parse_config("[[source]]\nname = \"a\"\nurl = \"https://example.com/a\"\nca_file = \"none.pem\"\n" + tail,
                            dir_ + "/c.toml", {}));
