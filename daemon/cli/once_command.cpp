@@ -102,7 +102,7 @@ int run_once(const std::vector<std::string>& args) {
   // Nor is OpenSSL's state freed at exit, one allocation at a time (OPENSSL_INIT_NO_ATEXIT): about 0.5 ms of a
   // process that ends a moment later.
   OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
-  auto loaded = config::load_config(path, state_dir);
+  auto loaded = config::load_config(path, state_dir, config::Checks::kQuick);
   if (!loaded) {
     print_errors("--once", loaded.error());
     return kUnknown;

@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace allowdrift::config {
@@ -52,10 +53,6 @@ void check_url(TableReader& r, std::string_view key, const std::string& url, boo
 
 // A CA file must give at least one certificate now: OpenSSL would otherwise start with no trust anchor and every
 // fetch through it would fail, hours later for a daemon.
-void check_ca_file(TableReader& r, const std::string& path, Checks checks) {
-  if (checks == Checks::kPure) return;
-  if (auto problem = net::check_ca_file(path, checks == Checks::kFull)) r.error_at("ca_file", *problem);
-}
 
 std::optional<alert::Severity> parse_severity(std::string_view text) {
   if (text == "critical") return alert::Severity::kCritical;
@@ -164,7 +161,7 @@ class Loader {
     std::string ca_file;
     if (r.string("ca_file", ca_file)) {
       s.ca_file = resolve_path(file_, ca_file);
-      check_ca_file(r, *s.ca_file, checks_);
+      check_ca_file(r, *s.ca_file);
     }
     read_fetch_settings(r, s.fetch);
     // Settings that contradict each other, whichever level (global or this source) set them.
@@ -240,6 +237,13 @@ class Loader {
     if (has_max_shrink) s.spec.guards.max_shrink = guards.max_shrink;
     r.finish();
     config.sources.push_back(std::move(s));
+  }
+
+  void check_ca_file(TableReader& r, const std::string& path) {
+    if (checks_ == Checks::kPure) return;
+    auto [it, first] = ca_files_.try_emplace(path);
+    if (first) it->second = net::check_ca_file(path, checks_ == Checks::kFull);
+    if (it->second) r.error_at("ca_file", *it->second);
   }
 
   void read_target(TableReader& r, Config& config) {
@@ -360,7 +364,7 @@ class Loader {
       std::string ca;
       if (r.string("ca_file", ca)) {
         a.ca_file = resolve_path(file_, ca);
-        check_ca_file(r, *a.ca_file, checks_);
+        check_ca_file(r, *a.ca_file);
       }
       r.duration("timeout", a.timeout, std::chrono::seconds{1});
     } else if (type == "exec") {
@@ -394,6 +398,7 @@ class Loader {
   const feeds::PresetCatalog& catalog_;
   ErrorSink& errors_;
   Checks checks_;
+  std::map<std::string, std::optional<std::string>> ca_files_;  // each file checked once: ten sources share one
 };
 
 }  // namespace

@@ -497,6 +497,9 @@ TEST_F(ConfigFileTest, ACaFileMustGiveACertificate) {
     EXPECT_THAT(errors_of(loaded), HasSubstr(":4: key 'ca_file' in [[source]] 'a': ")) << bad;
   }
   EXPECT_TRUE(load_config(with_ca("junk.pem"), "", Checks::kDaemon));
+  // --once's (kQuick) too: its fetch parses the file and reports a bad one as that source's failure.
+  EXPECT_TRUE(load_config(with_ca("junk.pem"), "", Checks::kQuick));
+  EXPECT_FALSE(load_config(with_ca("none.pem"), "", Checks::kQuick));
   // Checked only when a file is loaded: parse_config alone stays pure.
   EXPECT_TRUE(parse_config("[[source]]\nname = \"a\"\nurl = \"https://example.com/a\"\nca_file = \"none.pem\"\n" + tail,
                            dir_ + "/c.toml", {}));
