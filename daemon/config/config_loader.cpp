@@ -51,9 +51,6 @@ void check_url(TableReader& r, std::string_view key, const std::string& url, boo
                          : parsed.error().message + " in '" + url + "'");
 }
 
-// A CA file must give at least one certificate now: OpenSSL would otherwise start with no trust anchor and every
-// fetch through it would fail, hours later for a daemon.
-
 std::optional<alert::Severity> parse_severity(std::string_view text) {
   if (text == "critical") return alert::Severity::kCritical;
   if (text == "error") return alert::Severity::kError;
@@ -239,6 +236,8 @@ class Loader {
     config.sources.push_back(std::move(s));
   }
 
+  // A CA file must give at least one certificate now: OpenSSL would otherwise start with no trust anchor and
+  // every fetch through it would fail, hours later for a daemon. How closely: checks_ (config_loader.h).
   void check_ca_file(TableReader& r, const std::string& path) {
     if (checks_ == Checks::kPure) return;
     auto [it, first] = ca_files_.try_emplace(path);

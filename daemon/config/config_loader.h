@@ -30,12 +30,11 @@ class ConfigErrorsException : public std::runtime_error {
 
 using ConfigResult = boost::system::result<Config, ConfigErrors>;
 
-// TOML text -> Config. `file` names the input in messages. Presets come from the binary plus, when the text
-// sets presets_dir, `extra_presets` (already read by the caller). Opens no file with kPure.
 struct PresetText {
   std::string name;
   std::string text;
 };
+
 // How far values are checked beyond their syntax:
 // - kPure: URLs parsed as the fetcher parses them (host, port 1-65535); no file is opened.
 // - kFull: and each ca_file must give a certificate (check-config and the CLI commands).
@@ -48,6 +47,8 @@ struct PresetText {
 //   runs check-config (kFull) before every start and reload.
 enum class Checks : std::uint8_t { kPure, kFull, kQuick, kDaemon };
 
+// TOML text -> Config. `file` names the input in messages. Presets come from the binary plus, when the text
+// sets presets_dir, `extra_presets` (already read by the caller). Opens no file with kPure.
 ConfigResult parse_config(std::string_view text, const std::string& file, const std::vector<PresetText>& extra_presets,
                           Checks checks = Checks::kPure);
 
