@@ -5,13 +5,13 @@
 #include "app/make_channels.h"
 #include "app/retention.h"
 #include "app/state_dir.h"
+#include "app/target_poll.h"
 #include "config/config_loader.h"
 #include "config/quantity.h"
 #include "net/worker_fetcher.h"
 #include "store/alert_store.h"
 #include "store/state_db.h"
 #include "sys/child_process.h"
-#include "sys/detached_call.h"
 
 #include <spdlog/spdlog.h>
 #include <systemd/sd-daemon.h>
@@ -55,47 +55,6 @@ struct Generation {
   std::map<std::string, std::string> failing;       // "source NAME" / "target NAME" whose last cycle threw: why
   bool stopped = false;
 };
-
-// A target's change signal and, when due, its reading, as taken on a thread of its own (Daemon::poll_targets).
-struct Polled {
-  std::string target;
-  std::optional<firewall::ChangeSignal> signal;
-  std::optional<TargetState> state;  // nullopt: not read (its signal did not move and its reading is recent)
-  std::chrono::steady_clock::time_point at{};
-};
-
-// The poll as work for a thread of its own, owning a copy of the target. (A plain function, not a lambda inside
-// the co_await: with GCC 12 such a lambda temporary was destroyed twice; see check_cycle.cpp.)
-std::function<Polled()> polling_of(const config::TargetConfig& target, bool due,
-                                   std::optional<firewall::ChangeSignal> previous) {
-  return [target, due, previous = std::move(previous)] {
-    Polled p;
-    p.target = target.name;
-    try {
-      auto reader = reader_for(target);
-      if (auto signal = reader->change_signal()) p.signal = std::move(*signal);  // none: read every time
-      const bool moved = !p.signal || !previous || *previous != *p.signal;
-      if (!due && !moved) return p;
-      p.at = std::chrono::steady_clock::now();
-      p.state = read_target(target, *reader);
-    } catch (...) {  // whatever it is: call_detached would wait for ever on a throw (no deadline here)
-      TargetState failed;
-      failed.name = target.name;
-      failed.spec = target.spec.text;
-      failed.error_kind = "io";
-      try {
-        throw;
-      } catch (const std::exception& e) {
-        failed.error = e.what();
-      } catch (...) {
-        failed.error = "unknown error";
-      }
-      p.at = std::chrono::steady_clock::now();
-      p.state = std::move(failed);
-    }
-    return p;
-  };
-}
 
 class Daemon {
  public:
@@ -324,14 +283,12 @@ class Daemon {
     } while (co_await sleep(gen, std::chrono::hours{24}));
   }
 
-  // The targets named, polled one after another: read when its change signal moved, its reading is older than its
-  // max_age, or `force`. A firewall tool (ipset, iptables-save) may run for its whole timeout, so a reader that
-  // runs tools polls on a thread of its own while this one goes on answering SIGTERM and the watchdog. Empty when
-  // the generation stopped during a poll (a reload: the new generation reads on its own; a stop: the io_context
-  // stops, and the tool is ended at exit).
-  asio::awaitable<std::vector<Polled>> poll_targets(std::shared_ptr<Generation> gen, std::vector<std::string> names,
-                                                    bool force) {
-    std::vector<Polled> out;
+  // The targets named, polled one after another (app/target_poll.h): read when its change signal moved, its reading
+  // is older than its max_age, or `force`. Empty when the generation stopped during a poll (a reload: the new
+  // generation reads on its own; a stop: the io_context stops, and the tool is ended at exit).
+  asio::awaitable<std::vector<TargetPoll>> poll_targets(std::shared_ptr<Generation> gen, std::vector<std::string> names,
+                                                        bool force) {
+    std::vector<TargetPoll> out;
     for (const auto& name : names) {
       const auto* target = gen->config.find_target(name);
       if (target == nullptr) continue;
@@ -340,18 +297,8 @@ class Daemon {
           force || last == gen->read_at.end() || std::chrono::steady_clock::now() - last->second >= target->max_age;
       std::optional<firewall::ChangeSignal> previous;
       if (const auto s = gen->signals.find(name); s != gen->signals.end()) previous = s->second;
-      auto work = polling_of(*target, due, std::move(previous));
-      // A tool may run for its whole timeout: on a thread of its own, and this one goes on. A file or a netlink
-      // dump takes a moment and is read here: a thread each tick would cost more than the read, and its cached
-      // stack would stay resident. (A file on a hung network mount would block, as the state database there
-      // would.)
-      std::optional<Polled> polled;
-      if (reader_for(*target)->runs_tools()) {
-        polled = co_await sys::call_detached<Polled>(std::move(work), std::chrono::steady_clock::time_point::max());
-      } else {
-        polled = work();
-      }
-      if (gen->stopped) co_return std::vector<Polled>{};
+      auto polled = co_await poll_target(*target, due, std::move(previous));
+      if (gen->stopped) co_return std::vector<TargetPoll>{};
       if (polled) out.push_back(std::move(*polled));
     }
     co_return out;
@@ -371,7 +318,7 @@ class Daemon {
   // the target was read. A reading begun before the one already taken is dropped: the target and a source loop
   // may poll the same target at once, and the slower, older reading (say, of a set an exec hook was still
   // updating) must not replace the newer one.
-  bool take_reading(Generation& gen, Polled& polled) {
+  bool take_reading(Generation& gen, TargetPoll& polled) {
     const auto* target = gen.config.find_target(polled.target);
     if (target == nullptr || !polled.state) return false;
     if (const auto last = gen.read_at.find(polled.target); last != gen.read_at.end() && last->second > polled.at)
